@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "cms.core"
+    label = "core"
+    verbose_name = _("站点基础")
+
+    def ready(self):
+        from cms.celery import ensure_filesystem_broker_folders
+
+        ensure_filesystem_broker_folders()

@@ -1,0 +1,143 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.core.pagination import paginate
+from cms.people.models import BaseCredit
+
+from .forms import MusicWorkPageForm
+from .validators import validate_isrc, validate_iswc
+
+
+class MusicWorkIndexPage(Page):
+    """The library of the brand's songs, instrumental music, poetry and musicals."""
+
+    intro = RichTextField(_("导语"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["music.MusicWorkPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("音乐作品列表页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        works = MusicWorkPage.objects.child_of(self).live().select_related("cover")
+        form = request.GET.get("form")
+        if form in MusicForm.values:
+            works = works.filter(form=form)
+        context["works"] = paginate(
+            request, works.order_by("-year", "title"), per_page=24
+        )
+        context["forms"] = MusicForm.choices
+        context["current_form"] = form if form in MusicForm.values else ""
+        return context
+
+
+class MusicForm(models.TextChoices):
+    SONG = "song", _("歌曲")
+    STRINGS = "strings", _("弦乐")
+    WIND = "wind", _("管乐")
+    POETRY = "poetry", _("诗歌")
+    MUSICAL = "musical", _("音乐剧")
+    OTHER = "other", _("其他")
+
+
+class MusicWorkPage(Page):
+    """A song, instrumental piece, poem or musical of the brand."""
+
+    form = models.CharField(_("体裁"), max_length=10, choices=MusicForm.choices)
+    year = models.PositiveSmallIntegerField(
+        _("创作年份"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    description = RichTextField(_("作品简介"), blank=True)
+    lyrics = models.TextField(
+        _("歌词或文本"), blank=True, help_text=_("按行书写，分段之间空一行。")
+    )
+    score = models.ForeignKey(
+        "wagtaildocs.Document",
+        verbose_name=_("乐谱"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    isrc = models.CharField(
+        "ISRC",
+        max_length=15,
+        blank=True,
+        validators=[validate_isrc],
+        help_text=_("国际标准录音制品编码（可选），例如 CN-A12-24-00001"),
+    )
+    iswc = models.CharField(
+        "ISWC",
+        max_length=15,
+        blank=True,
+        validators=[validate_iswc],
+        help_text=_("国际标准音乐作品编码（可选），例如 T-034.524.680-1"),
+    )
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    base_form_class = MusicWorkPageForm
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [FieldPanel("form"), FieldPanel("year")], heading=_("作品信息")
+        ),
+        FieldPanel("cover"),
+        FieldPanel("description"),
+        InlinePanel("credits", label=_("创作与表演"), heading=_("创作与表演")),
+        FieldPanel("lyrics"),
+        FieldPanel("score"),
+        MultiFieldPanel(
+            [FieldPanel("isrc"), FieldPanel("iswc")], heading=_("标准编码")
+        ),
+    ]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("lyrics"),
+        index.SearchField("description"),
+        index.FilterField("form"),
+    ]
+
+    parent_page_types = ["music.MusicWorkIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("音乐作品")
+
+
+class MusicRole(models.TextChoices):
+    LYRICIST = "lyricist", _("作词")
+    COMPOSER = "composer", _("作曲")
+    ARRANGER = "arranger", _("编曲")
+    SINGER = "singer", _("演唱")
+    PERFORMER = "performer", _("演奏")
+    RECITER = "reciter", _("朗诵")
+
+
+class MusicCredit(BaseCredit):
+    page = ParentalKey(MusicWorkPage, on_delete=models.CASCADE, related_name="credits")
+    role = models.CharField(_("角色"), max_length=20, choices=MusicRole.choices)
+
+    class Meta(BaseCredit.Meta):
+        verbose_name = _("创作与表演")
+        verbose_name_plural = _("创作与表演")

@@ -1,0 +1,180 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.core.pagination import paginate
+from cms.people.models import BaseCredit
+
+DEFAULT_RIGHTS_HOLDER = "鄂尔多斯市科学技术协会"
+
+
+class VideoIndexPage(Page):
+    """The list of the brand's short-video series."""
+
+    intro = RichTextField(_("导语"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["videos.VideoSeriesPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("短视频列表页")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        series = (
+            VideoSeriesPage.objects.child_of(self)
+            .live()
+            .select_related("cover")
+            .order_by("path")
+        )
+        context["series_list"] = paginate(request, series, per_page=12)
+        return context
+
+
+class VideoSeriesPage(Page):
+    """A series of short videos, e.g. 百嘎丽带你看非遗里的科普."""
+
+    description = RichTextField(_("系列简介"), blank=True)
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("cover"),
+        FieldPanel("description"),
+    ]
+
+    search_fields = Page.search_fields + [index.SearchField("description")]
+
+    parent_page_types = ["videos.VideoIndexPage"]
+    subpage_types = ["videos.ShortVideoPage"]
+
+    class Meta:
+        verbose_name = _("短视频系列")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        videos = (
+            ShortVideoPage.objects.child_of(self)
+            .live()
+            .select_related("cover")
+            .order_by("number_in_series")
+        )
+        context["videos"] = paginate(request, videos, per_page=24)
+        return context
+
+
+class Orientation(models.TextChoices):
+    LANDSCAPE = "16:9", _("横屏 16:9")
+    PORTRAIT = "9:16", _("竖屏 9:16")
+
+
+class ShortVideoTopic(TaggedItemBase):
+    content_object = ParentalKey(
+        "videos.ShortVideoPage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ShortVideoPage(Page):
+    """One new-media short video in a series."""
+
+    number_in_series = models.PositiveIntegerField(_("集数"))
+    orientation = models.CharField(
+        _("画面方向"),
+        max_length=5,
+        choices=Orientation.choices,
+        default=Orientation.LANDSCAPE,
+    )
+    duration = models.DurationField(
+        _("时长"), null=True, blank=True, help_text=_("格式：时:分:秒，例如 0:03:20")
+    )
+    release_date = models.DateField(_("发布日期"), null=True, blank=True)
+    summary = models.TextField(_("内容提要"), blank=True)
+    producing_unit = models.CharField(
+        _("出品单位"), max_length=200, default=DEFAULT_RIGHTS_HOLDER
+    )
+    rights_holder = models.CharField(
+        _("版权所有"), max_length=200, default=DEFAULT_RIGHTS_HOLDER
+    )
+    topics = ClusterTaggableManager(
+        verbose_name=_("主题"), through=ShortVideoTopic, blank=True
+    )
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("封面"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("number_in_series"),
+                FieldPanel("orientation"),
+                FieldPanel("duration"),
+                FieldPanel("release_date"),
+            ],
+            heading=_("视频信息"),
+        ),
+        FieldPanel("cover"),
+        FieldPanel("summary"),
+        InlinePanel("credits", label=_("主创人员"), heading=_("主创人员")),
+        MultiFieldPanel(
+            [FieldPanel("producing_unit"), FieldPanel("rights_holder")],
+            heading=_("出品与版权"),
+        ),
+        FieldPanel("topics"),
+    ]
+
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+
+    parent_page_types = ["videos.VideoSeriesPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("短视频")
+
+    @property
+    def number_label(self) -> str:
+        return _("第 %(n)s 集") % {"n": self.number_in_series}
+
+    @property
+    def series(self) -> VideoSeriesPage | None:
+        parent = self.get_parent()
+        return parent.specific if parent else None
+
+
+class VideoRole(models.TextChoices):
+    PRODUCER = "producer", _("出品人")
+    DIRECTOR = "director", _("导演")
+    WRITER = "writer", _("编剧")
+    PRESENTER = "presenter", _("主讲")
+    CAMERA = "camera", _("摄像")
+    EDITOR = "editor", _("剪辑")
+    VOICE = "voice", _("配音")
+    ADVISER = "adviser", _("科学顾问")
+
+
+class ShortVideoCredit(BaseCredit):
+    page = ParentalKey(ShortVideoPage, on_delete=models.CASCADE, related_name="credits")
+    role = models.CharField(_("角色"), max_length=20, choices=VideoRole.choices)
+
+    class Meta(BaseCredit.Meta):
+        verbose_name = _("主创人员")
+        verbose_name_plural = _("主创人员")
