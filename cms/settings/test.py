@@ -1,8 +1,17 @@
 """The test suite: fast hashing, a file-based SQLite database so that a real
 Celery worker process can share it, and everything else as in base."""
 
-from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env
+import os
+from pathlib import Path
+
+# Tests keep their database, media and broker folders apart from the
+# developer's, under var/test. Set before base reads the environment.
+os.environ.setdefault(
+    "VAR_DIR", str(Path(__file__).resolve().parents[2] / "var" / "test")
+)
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES, VAR_DIR, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key")
@@ -13,3 +22,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # An in-memory database cannot be seen by a worker in another process.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# A Celery worker started by the tests is pointed at the test database, which
+# pytest-django creates under a name of its own.
+if env("CMS_TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["NAME"] = env("CMS_TEST_DATABASE_NAME")

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Everything `make run` and `make test` need, installed when missing:
+# system packages (apt-get when root), .venv, the pinned Python packages.
+# Safe to run again: each step is skipped when it is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+declare -A PACKAGE_FOR=([ffmpeg]=ffmpeg [ffprobe]=ffmpeg)
+
+say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
+fail() { printf '\033[1;31m错误 / error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+install_system_packages() {
+  local missing=()
+  for binary in "${!PACKAGE_FOR[@]}"; do
+    command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_FOR[$binary]}")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  # Unique package names, in a stable order.
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [ "$(id -u)" -ne 0 ]; then
+    fail "缺少系统软件包 / missing system package(s): ${missing[*]}.
+请以 root 运行 / install them as root:  sudo apt-get install -y ${missing[*]}"
+  fi
+  command -v apt-get >/dev/null 2>&1 \
+    || fail "missing system package(s) ${missing[*]} and no apt-get to install them"
+  say "Installing system packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+}
+
+create_venv() {
+  command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+  "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+    || fail "Python 3.11 is required (found $("$PYTHON" --version 2>&1))"
+  if [ ! -x .venv/bin/python ]; then
+    say "Creating .venv"
+    "$PYTHON" -m venv .venv
+  fi
+}
+
+install_python_packages() {
+  local stamp=.venv/.requirements.sha256
+  if [ -f "$stamp" ] && sha256sum --status -c "$stamp"; then
+    return 0
+  fi
+  say "Installing Python packages from requirements.txt"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  sha256sum requirements.txt > "$stamp"
+}
+
+install_system_packages
+create_venv
+install_python_packages
+mkdir -p var
+say "Set-up complete."
