@@ -13,12 +13,23 @@ from django.conf import settings
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def demo(db):
-    """The demo site, loaded exactly as `manage.py load_demo` loads it."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the demo site loaded once for the whole session.
+
+    Tests run in transactions that are rolled back, so each starts from the
+    same demo content; loading it per test would cost seconds each time.
+    """
     from cms.core.demo import demo_load
 
-    return demo_load()
+    with django_db_blocker.unblock():
+        return demo_load()
+
+
+@pytest.fixture
+def demo(db, django_db_setup):
+    """The demo site, loaded exactly as `manage.py load_demo` loads it."""
+    return django_db_setup
 
 
 def make_user(username: str, *, groups=(), superuser=False):
@@ -116,4 +127,6 @@ def wait_until_ready(process: subprocess.Popen, log_path: Path, timeout=90) -> N
         if "ready." in log_path.read_text():
             return
         time.sleep(0.2)
-    raise RuntimeError(f"Celery worker not ready in {timeout}s:\n{log_path.read_text()}")
+    raise RuntimeError(
+        f"Celery worker not ready in {timeout}s:\n{log_path.read_text()}"
+    )

@@ -2,7 +2,7 @@
 pass. Put TLS in front (a proxy that sets X-Forwarded-Proto)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import MIDDLEWARE, env
 
 DEBUG = False
 
@@ -19,6 +19,13 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# Static files are served by the app itself, compressed and cache-busted; run
+# `manage.py collectstatic` when deploying.
+MIDDLEWARE = [
+    MIDDLEWARE[0],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],
+]
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {
