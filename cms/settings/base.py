@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "cms.videos",
     "cms.music",
     "cms.awards",
+    "media_pipeline",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

@@ -1,0 +1,1 @@
+"""System checks for the media pipeline (ids media_pipeline.E…/W…)."""

@@ -1,0 +1,79 @@
+"""Services for media assets: storing originals."""
+
+import logging
+import os
+from pathlib import Path
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from wagtail.models import Collection
+
+from ..errors import DuplicateMediaError
+from ..hashing import sha256_of_file
+from ..models import AssetStatus, MediaAsset
+
+logger = logging.getLogger(__name__)
+
+
+def asset_create_from_upload(
+    *,
+    staged_path: Path,
+    filename: str,
+    title: str = "",
+    collection: Collection | None = None,
+    uploaded_by=None,
+    start_processing: bool = True,
+) -> MediaAsset:
+    """Store a fully received file as a new asset's untouched original.
+
+    The bytes are stored under their SHA-256, so a file already in the library
+    raises DuplicateMediaError carrying the existing asset instead of being
+    stored twice. Processing is queued once the transaction commits.
+    """
+    staged_path = Path(staged_path)
+    sha256 = sha256_of_file(staged_path)
+    existing = MediaAsset.objects.filter(sha256=sha256).first()
+    if existing:
+        raise DuplicateMediaError(
+            _("媒体库中已有相同的文件：“%(title)s”（编号 %(id)s）。")
+            % {"title": existing.title, "id": existing.pk},
+            existing=existing,
+        )
+    safe_name = Path(filename).name or "upload.bin"
+    asset = MediaAsset(
+        title=title or Path(safe_name).stem,
+        original_filename=safe_name,
+        sha256=sha256,
+        size=staged_path.stat().st_size,
+        collection=collection or Collection.get_first_root_node(),
+        uploaded_by=uploaded_by,
+        status=AssetStatus.UPLOADED,
+    )
+    with open(staged_path, "rb") as stream:
+        asset.original.save(safe_name, File(stream), save=False)
+    try:
+        with transaction.atomic():
+            asset.save()
+    except IntegrityError:
+        # Another upload of the same bytes won the race; keep theirs.
+        asset.original.storage.delete(asset.original.name)
+        existing = MediaAsset.objects.get(sha256=sha256)
+        raise DuplicateMediaError(
+            _("媒体库中已有相同的文件：“%(title)s”（编号 %(id)s）。")
+            % {"title": existing.title, "id": existing.pk},
+            existing=existing,
+        ) from None
+    if start_processing:
+        from .jobs import job_request
+
+        transaction.on_commit(lambda: job_request(asset=asset))
+    logger.info("Stored original of asset %s (%s bytes)", asset.pk, asset.size)
+    return asset
+
+
+def staged_file_remove(path: Path) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,1 @@
+"""File clean-up only: business logic lives in services."""

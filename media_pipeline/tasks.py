@@ -1,0 +1,38 @@
+"""Celery tasks: thin, they take ids and call the pipeline's services."""
+
+import datetime as dt
+import logging
+import socket
+
+from celery import shared_task
+
+from .errors import TransientMediaError
+
+logger = logging.getLogger(__name__)
+
+RETRY_BACKOFF_SECONDS = 5
+RETRY_BACKOFF_CAP_SECONDS = 300
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def transcode_job(self, job_id: int) -> str:
+    from .pipeline import job_run
+
+    worker = f"{socket.gethostname()}:{self.request.hostname or ''}"
+    try:
+        return job_run(job_id=job_id, worker=worker)
+    except TransientMediaError as error:
+        countdown = min(
+            RETRY_BACKOFF_SECONDS * 2 ** max(self.request.retries, 0),
+            RETRY_BACKOFF_CAP_SECONDS,
+        )
+        logger.warning("Job %s: %s; retrying in %ss", job_id, error.detail, countdown)
+        # The job's own attempt counter caps retries; Celery's is not used.
+        raise self.retry(countdown=countdown, max_retries=None) from error
+
+
+@shared_task
+def reap_stale_jobs(stale_after_seconds: int = 300) -> list[int]:
+    from .services.jobs import jobs_reap
+
+    return jobs_reap(stale_after=dt.timedelta(seconds=stale_after_seconds))
