@@ -367,11 +367,16 @@ def _run_with_progress(
                         detail=f"timed out after {timeout}s",
                     )
                 key, _sep, value = line.strip().partition("=")
-                if key == "out_time_us" and on_progress and value.isdigit():
-                    if on_progress(int(value) / 1_000_000) is False:
-                        _stop(process)
-                        stopped = True
-                        break
+                wants_stop = (
+                    key == "out_time_us"
+                    and on_progress is not None
+                    and value.isdigit()
+                    and on_progress(int(value) / 1_000_000) is False
+                )
+                if wants_stop:
+                    _stop(process)
+                    stopped = True
+                    break
             returncode = process.wait(timeout=max(deadline - time.monotonic(), 1))
         except subprocess.TimeoutExpired as error:
             _stop(process)

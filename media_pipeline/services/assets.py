@@ -1,7 +1,6 @@
 """Services for media assets: storing originals."""
 
 import logging
-import os
 from pathlib import Path
 
 from django.core.files import File
@@ -73,7 +72,4 @@ def asset_create_from_upload(
 
 
 def staged_file_remove(path: Path) -> None:
-    try:
-        os.remove(path)
-    except FileNotFoundError:
-        pass
+    Path(path).unlink(missing_ok=True)
