@@ -137,11 +137,20 @@ STORAGES = {
 # is private: files are handed out through short-lived presigned URLs.
 S3_BUCKET = env("S3_BUCKET", default="")
 if S3_BUCKET:
+    from botocore.config import Config as BotoConfig
+
+    S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default=None)
+    # Self-hosted stores (MinIO, Ceph, moto) serve buckets under the path, not
+    # as subdomains; AWS itself picks the style.
+    S3_ADDRESSING_STYLE = env(
+        "S3_ADDRESSING_STYLE", default="path" if S3_ENDPOINT_URL else "auto"
+    )
+    S3_SIGNATURE_VERSION = env("S3_SIGNATURE_VERSION", default="s3v4")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
-            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "endpoint_url": S3_ENDPOINT_URL,
             "region_name": env("S3_REGION", default=None),
             "access_key": env("S3_ACCESS_KEY_ID", default=None),
             "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
@@ -149,6 +158,23 @@ if S3_BUCKET:
             "querystring_auth": True,
             "querystring_expire": env.int("S3_URL_EXPIRE_SECONDS", default=600),
             "file_overwrite": False,
+            # Read only when client_config is absent; kept so both agree.
+            "addressing_style": S3_ADDRESSING_STYLE,
+            "signature_version": S3_SIGNATURE_VERSION,
+            # An unreachable store fails a request in seconds rather than
+            # hanging a worker; transient errors are retried with backoff.
+            # total_max_attempts counts the first try (botocore's max_attempts
+            # does not): 3 is the first try and two retries.
+            "client_config": BotoConfig(
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=5),
+                read_timeout=env.float("S3_READ_TIMEOUT", default=60),
+                retries={
+                    "total_max_attempts": env.int("S3_MAX_ATTEMPTS", default=3),
+                    "mode": "standard",
+                },
+                signature_version=S3_SIGNATURE_VERSION,
+                s3={"addressing_style": S3_ADDRESSING_STYLE},
+            ),
         },
     }
 

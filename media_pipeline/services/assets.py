@@ -73,3 +73,45 @@ def asset_create_from_upload(
 
 def staged_file_remove(path: Path) -> None:
     Path(path).unlink(missing_ok=True)
+
+
+def asset_record_probe(*, asset: MediaAsset, result, kind: str) -> None:
+    """Keep what probing found on the asset: shown in the admin and media_info."""
+    video, audio = result.video, result.audio
+    width, height = result.display_size or (None, None)
+    fields = {
+        "kind": kind,
+        "container": result.format_name[:50],
+        "duration": result.duration,
+        "width": width,
+        "height": height,
+        "frame_rate": video.frame_rate if video else None,
+        "video_codec": video.codec_name if video else "",
+        "audio_codec": audio.codec_name if audio else "",
+        "probe": result.raw,
+    }
+    MediaAsset.objects.filter(pk=asset.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(asset, name, value)
+
+
+def asset_record_loudness(*, asset: MediaAsset, measurement) -> None:
+    """Store the original's measured loudness; None values for silence."""
+    if measurement is None or measurement.is_silent:
+        values = (None, None, None)
+    else:
+        values = (
+            measurement.integrated,
+            measurement.loudness_range,
+            measurement.true_peak,
+        )
+    fields = dict(
+        zip(
+            ("loudness_integrated", "loudness_range", "loudness_true_peak"),
+            values,
+            strict=True,
+        )
+    )
+    MediaAsset.objects.filter(pk=asset.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(asset, name, value)

@@ -39,12 +39,16 @@ def default_profile() -> TranscodeProfile:
 
 
 def job_request(
-    *, asset: MediaAsset, profile: TranscodeProfile | None = None
+    *,
+    asset: MediaAsset,
+    profile: TranscodeProfile | None = None,
+    dispatch: bool = True,
 ) -> TranscodeJob:
     """The job for this asset, profile and original, queued if it is new.
 
     Asking again for work that exists returns the existing job: the key
-    (asset, profile, source hash) makes requests idempotent.
+    (asset, profile, source hash) makes requests idempotent. With
+    ``dispatch=False`` the caller runs the job itself (``ingest --wait``).
     """
     profile = profile or default_profile()
     job, created = TranscodeJob.objects.get_or_create(
@@ -54,7 +58,8 @@ def job_request(
         MediaAsset.objects.filter(pk=asset.pk).update(
             status=AssetStatus.PROCESSING, failure_reason=""
         )
-        job_dispatch(job=job)
+        if dispatch:
+            job_dispatch(job=job)
     return job
 
 
@@ -205,3 +210,65 @@ def jobs_reap(*, stale_after: dt.timedelta) -> list[int]:
             job_dispatch(job=job)
             requeued.append(job.pk)
     return requeued
+
+
+def job_publish(*, job: TranscodeJob, outputs) -> bool:
+    """Make this run's outputs the asset's renditions, all at once.
+
+    The files are already stored under the run's own prefix, which nothing
+    references; one transaction then creates the Rendition rows and points the
+    asset at them. Returns False if this run was disowned meanwhile, in which
+    case nothing changes and the caller removes its files.
+    """
+    from ..models import Rendition
+    from ..storage import delete_prefix, subfolders
+
+    with transaction.atomic():
+        current = (
+            TranscodeJob.objects.select_for_update()
+            .filter(pk=job.pk, run_token=job.run_token, status=JobStatus.RUNNING)
+            .first()
+        )
+        if current is None:
+            return False
+        Rendition.objects.filter(job=job).delete()
+        Rendition.objects.bulk_create(
+            Rendition(
+                job=job,
+                kind=output.kind,
+                name=f"{job.output_prefix}/{output.path}",
+                mime_type=output.mime_type,
+                size=output.size,
+                width=output.width,
+                height=output.height,
+                bitrate=output.bitrate,
+                duration=output.duration,
+            )
+            for output in outputs
+        )
+        TranscodeJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.SUCCEEDED,
+            phase=JobPhase.DONE,
+            progress=100,
+            eta_seconds=0,
+            failure_reason="",
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+        if job.profile.is_default or not job.asset.published_job_id:
+            MediaAsset.objects.filter(pk=job.asset_id).update(
+                published_job=job, status=AssetStatus.READY, failure_reason=""
+            )
+
+        asset_folder = f"media/renditions/{job.asset_id}"
+        keep = job.output_prefix.rsplit("/", 1)[1]
+
+        def remove_earlier_runs():
+            # Earlier runs of this job: replaced outputs, or the partial files
+            # of a run whose worker died.
+            for folder in subfolders(asset_folder):
+                if folder.startswith(f"{job.pk}-") and folder != keep:
+                    delete_prefix(f"{asset_folder}/{folder}")
+
+        transaction.on_commit(remove_earlier_runs)
+    return True

@@ -1,0 +1,327 @@
+"""Plan one ffmpeg process that makes every rendition of an asset.
+
+The source is decoded once; a filter graph splits it into the HLS rungs, the
+MP4 download, the poster, the thumbnails and the sprite sheets, and the
+normalised audio into every output that needs it. Apple's HLS authoring
+numbers apply: fMP4 segments of ``segment_seconds``, an IDR every
+``keyframe_seconds`` at fixed times, closed GOPs, no scene-cut keyframes.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+from .ffmpeg import ProbeResult
+from .models import MediaKind, TranscodeProfile
+
+# Thumbnails a scrubbing sprite sheet holds, and how many sheets at most.
+SPRITE_COLUMNS = 10
+SPRITE_ROWS = 10
+SPRITE_MAX_TILES = 300
+SPRITE_TILE_LONG_SIDE = 160
+THUMBNAIL_COUNT = 10
+THUMBNAIL_LONG_SIDE = 480
+POSTER_LONG_SIDE = 1280
+WAVEFORM_SIZE = (1600, 240)
+MP3_KBPS = 192
+
+# H.264 profile_idc values for the CODECS attribute of the master playlist.
+H264_PROFILE_IDC = {"baseline": 0x42, "main": 0x4D, "high": 0x64}
+AAC_LC_CODEC = "mp4a.40.2"
+
+
+@dataclass(frozen=True)
+class Rung:
+    name: str
+    width: int
+    height: int
+    video_kbps: int
+    fps: float
+
+    @property
+    def gop_frames(self) -> int:
+        return max(1, round(self.fps * 2))
+
+
+@dataclass
+class TranscodePlan:
+    kind: str
+    duration: float
+    profile: TranscodeProfile
+    audio_filter: str
+    video_stream: int | None = None
+    audio_stream: int | None = None
+    rungs: list[Rung] = field(default_factory=list)
+    download: Rung | None = None
+    poster_time: float = 0.0
+    poster_size: tuple[int, int] = (0, 0)
+    thumbnail_interval: float = 0.0
+    thumbnail_size: tuple[int, int] = (0, 0)
+    sprite_interval: float = 0.0
+    tile_size: tuple[int, int] = (0, 0)
+
+    @property
+    def codecs_video(self) -> str:
+        profile_idc = H264_PROFILE_IDC.get(self.profile.h264_profile, 0x64)
+        level_idc = round(float(self.profile.h264_level) * 10)
+        return f"avc1.{profile_idc:02x}00{level_idc:02x}"
+
+    @property
+    def sprite_tiles(self) -> int:
+        return max(1, math.ceil(self.duration / self.sprite_interval))
+
+    @property
+    def thumbnail_count(self) -> int:
+        return max(1, math.ceil(self.duration / self.thumbnail_interval))
+
+
+def even(value: float) -> int:
+    """H.264 4:2:0 needs even dimensions."""
+    return max(2, int(round(value / 2)) * 2)
+
+
+def fit(width: int, height: int, long_side: int) -> tuple[int, int]:
+    scale = long_side / max(width, height)
+    return even(width * scale), even(height * scale)
+
+
+def choose_rungs(
+    width: int, height: int, fps: float | None, profile: TranscodeProfile
+) -> list[Rung]:
+    """The profile's rungs that fit the source, never upscaled.
+
+    A rung's "height" is the short side, so a vertical 1080×1920 video gets
+    the same 1080p/720p/… ladder as a horizontal one, turned on its side.
+    """
+    short, portrait = min(width, height), height > width
+    source_fps = fps or 25.0
+    rungs = []
+    for spec in sorted(profile.ladder, key=lambda r: -int(r["height"])):
+        rung_short = int(spec["height"])
+        if rung_short > short:
+            continue
+        rung_long = even(rung_short * max(width, height) / short)
+        w, h = (rung_short, rung_long) if portrait else (rung_long, rung_short)
+        rungs.append(
+            Rung(
+                name=f"{rung_short}p",
+                width=even(w),
+                height=even(h),
+                video_kbps=int(spec["video_kbps"]),
+                fps=round(min(source_fps, float(spec.get("max_fps") or 60)), 3),
+            )
+        )
+    if not rungs:
+        # Smaller than the lowest rung: one rung at the source's own size.
+        lowest = min(profile.ladder, key=lambda r: int(r["height"]))
+        rungs.append(
+            Rung(
+                name=f"{even(short)}p",
+                width=even(width),
+                height=even(height),
+                video_kbps=int(lowest["video_kbps"]),
+                fps=round(min(source_fps, float(lowest.get("max_fps") or 30)), 3),
+            )
+        )
+    return rungs
+
+
+def plan(
+    *, probe: ProbeResult, kind: str, profile: TranscodeProfile, audio_filter: str
+) -> TranscodePlan:
+    duration = float(probe.duration or 0)
+    result = TranscodePlan(
+        kind=kind,
+        duration=duration,
+        profile=profile,
+        audio_filter=audio_filter,
+        audio_stream=probe.audio.index if probe.audio else None,
+    )
+    if kind == MediaKind.AUDIO:
+        return result
+    video = probe.video
+    width, height = probe.display_size
+    result.video_stream = video.index
+    result.rungs = choose_rungs(width, height, video.frame_rate, profile)
+    download_short = min(profile.download_height, min(width, height))
+    result.download = min(
+        result.rungs,
+        key=lambda rung: abs(min(rung.width, rung.height) - download_short),
+    )
+    result.poster_time = min(duration * 0.1, 5.0)
+    result.poster_size = fit(width, height, min(POSTER_LONG_SIDE, max(width, height)))
+    result.thumbnail_interval = duration / THUMBNAIL_COUNT
+    result.thumbnail_size = fit(width, height, THUMBNAIL_LONG_SIDE)
+    result.sprite_interval = max(1.0, duration / SPRITE_MAX_TILES)
+    result.tile_size = fit(width, height, SPRITE_TILE_LONG_SIDE)
+    return result
+
+
+def _hls_muxer_args(profile: TranscodeProfile, var_stream_map: str | None) -> list[str]:
+    args = [
+        "-f",
+        "hls",
+        "-hls_time",
+        str(profile.segment_seconds),
+        "-hls_playlist_type",
+        "vod",
+        "-hls_segment_type",
+        "fmp4",
+        "-hls_flags",
+        "independent_segments",
+        "-hls_fmp4_init_filename",
+        "init.mp4",
+        "-hls_segment_filename",
+        "hls/%v/seg_%05d.m4s",
+    ]
+    if var_stream_map:
+        args += ["-var_stream_map", var_stream_map]
+    return args + ["hls/%v/index.m3u8"]
+
+
+def _x264_args(plan_: TranscodePlan, rungs: list[Rung], specifier: str) -> list[str]:
+    """Encoder options for the rungs mapped as v:0…v:n of one output file."""
+    profile = plan_.profile
+    key_every = profile.keyframe_seconds
+    args = [
+        "-c:v",
+        "libx264",
+        "-preset",
+        profile.x264_preset,
+        "-profile:v",
+        profile.h264_profile,
+        "-level:v",
+        profile.h264_level,
+        "-pix_fmt",
+        "yuv420p",
+        # Keyframes at fixed times, closed GOPs, none at scene cuts: every
+        # segment starts with an IDR and all rungs switch at the same points.
+        "-force_key_frames",
+        f"expr:gte(t,n_forced*{key_every})",
+        "-sc_threshold",
+        "0",
+        "-flags",
+        "+cgop",
+        "-bf",
+        "2",
+    ]
+    for index, rung in enumerate(rungs):
+        gop = max(1, round(rung.fps * key_every))
+        args += [
+            f"-b:{specifier}:{index}",
+            f"{rung.video_kbps}k",
+            f"-maxrate:{specifier}:{index}",
+            f"{round(rung.video_kbps * 1.1)}k",
+            f"-bufsize:{specifier}:{index}",
+            f"{rung.video_kbps * 2}k",
+            f"-g:{specifier}:{index}",
+            str(gop),
+            f"-keyint_min:{specifier}:{index}",
+            str(gop),
+        ]
+    return args
+
+
+def _aac_args(profile: TranscodeProfile) -> list[str]:
+    return [
+        "-c:a",
+        "aac",
+        "-b:a",
+        f"{profile.audio_kbps}k",
+        "-ac",
+        "2",
+        "-ar",
+        str(profile.audio_sample_rate),
+    ]
+
+
+def audio_source(plan_: TranscodePlan) -> str:
+    """The filter-graph input for audio: the source's, or silence.
+
+    Apple asks for stereo AAC in every HLS stream, so a video without sound
+    gets a silent track rather than none.
+    """
+    if plan_.audio_stream is None:
+        return (
+            f"anullsrc=r={plan_.profile.audio_sample_rate}:cl=stereo,"
+            f"atrim=duration={plan_.duration:.3f}"
+        )
+    return f"[0:{plan_.audio_stream}]{plan_.audio_filter}"
+
+
+def video_output_args(plan_: TranscodePlan) -> list[str]:
+    """ffmpeg output arguments (after the input) for a video asset."""
+    rungs, download = plan_.rungs, plan_.download
+    graph = []
+    branches = len(rungs) + 1  # rungs and one low-resolution still branch
+    graph.append(
+        f"[0:{plan_.video_stream}]split={branches}"
+        + "".join(f"[src{i}]" for i in range(branches))
+    )
+    for i, rung in enumerate(rungs):
+        chain = (
+            f"[src{i}]fps={rung.fps},"
+            f"scale={rung.width}:{rung.height}:flags=bicubic,setsar=1"
+        )
+        if rung is download:
+            graph.append(f"{chain},split=2[hls{i}][dl]")
+        else:
+            graph.append(f"{chain}[hls{i}]")
+    pw, ph = plan_.poster_size
+    tw, th = plan_.thumbnail_size
+    sw, sh = plan_.tile_size
+    stills = f"src{len(rungs)}"
+    graph.append(
+        f"[{stills}]scale={pw}:{ph}:flags=bicubic,setsar=1,split=3[pin][tin][sin]"
+    )
+    graph.append(f"[pin]select='gte(t\\,{plan_.poster_time:.3f})'[poster]")
+    graph.append(f"[tin]fps=1/{plan_.thumbnail_interval:.6f},scale={tw}:{th}[thumbs]")
+    graph.append(
+        f"[sin]fps=1/{plan_.sprite_interval:.6f},scale={sw}:{sh},"
+        f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}[sprite]"
+    )
+    graph.append(f"{audio_source(plan_)},asplit=2[ahls][adl]")
+
+    args = ["-filter_complex", ";".join(graph)]
+    # HLS: every rung, one shared stereo AAC rendition group.
+    for i in range(len(rungs)):
+        args += ["-map", f"[hls{i}]"]
+    args += ["-map", "[ahls]"]
+    args += _x264_args(plan_, rungs, "v") + _aac_args(plan_.profile)
+    stream_map = " ".join(
+        ["a:0,agroup:aac,name:audio"]
+        + [f"v:{i},agroup:aac,name:{rung.name}" for i, rung in enumerate(rungs)]
+    )
+    args += _hls_muxer_args(plan_.profile, stream_map)
+    # MP4 download, its index at the front so it plays while downloading.
+    args += ["-map", "[dl]", "-map", "[adl]"]
+    args += _x264_args(plan_, [download], "v") + _aac_args(plan_.profile)
+    args += ["-movflags", "+faststart", "download.mp4"]
+    # Stills.
+    args += ["-map", "[poster]", "-frames:v", "1", "-q:v", "2", "poster.jpg"]
+    args += ["-map", "[thumbs]", "-q:v", "4", "thumbs/thumb_%04d.jpg"]
+    args += ["-map", "[sprite]", "-q:v", "5", "sprite/sprite_%03d.jpg"]
+    return args
+
+
+def audio_output_args(plan_: TranscodePlan) -> list[str]:
+    """ffmpeg output arguments for an audio-only asset."""
+    wave_w, wave_h = WAVEFORM_SIZE
+    graph = [
+        f"{audio_source(plan_)},asplit=4[ahls][am4a][amp3][awave]",
+        f"[awave]showwavespic=s={wave_w}x{wave_h}:split_channels=0:colors=0x0b6e4f[wave]",
+    ]
+    args = ["-filter_complex", ";".join(graph)]
+    args += ["-map", "[ahls]"] + _aac_args(plan_.profile)
+    args += _hls_muxer_args(plan_.profile, "a:0,name:audio")
+    args += ["-map", "[am4a]"] + _aac_args(plan_.profile)
+    args += ["-movflags", "+faststart", "audio.m4a"]
+    args += ["-map", "[amp3]", "-c:a", "libmp3lame", "-b:a", f"{MP3_KBPS}k"]
+    args += ["-ar", str(plan_.profile.audio_sample_rate), "audio.mp3"]
+    args += ["-map", "[wave]", "-frames:v", "1", "waveform.png"]
+    return args
+
+
+def output_args(plan_: TranscodePlan) -> list[str]:
+    if plan_.kind == MediaKind.AUDIO:
+        return audio_output_args(plan_)
+    return video_output_args(plan_)

@@ -1,0 +1,114 @@
+"""Loudness measurement and normalisation (ITU-R BS.1770, as GY/T 262 and
+EBU R128 measure it), with FFmpeg's loudnorm filter.
+
+We measure first, in an audio-only pass that is cheap next to the video
+encode, then normalise in the transcode pass itself using the measured values,
+so the loudness correction is linear wherever the true-peak limit allows.
+"""
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+from .errors import TransientMediaError
+from .ffmpeg import run_ffmpeg_analysis
+
+# Below this an input is effectively silent: there is nothing to normalise.
+SILENCE_LUFS = -70.0
+
+
+@dataclass(frozen=True)
+class LoudnessTarget:
+    integrated: float  # LUFS / LKFS
+    true_peak: float  # dBTP
+    loudness_range: float  # LU
+
+
+@dataclass(frozen=True)
+class LoudnessMeasurement:
+    integrated: float
+    true_peak: float
+    loudness_range: float
+    threshold: float
+    offset: float
+
+    @property
+    def is_silent(self) -> bool:
+        return not math.isfinite(self.integrated) or self.integrated < SILENCE_LUFS
+
+
+def _loudnorm_args(target: LoudnessTarget) -> str:
+    return f"I={target.integrated}:TP={target.true_peak}:LRA={target.loudness_range}"
+
+
+def _last_json_object(log: str) -> dict:
+    match = re.findall(r"\{[^{}]*\}", log, re.S)
+    if not match:
+        raise TransientMediaError(
+            _("响度测量没有结果，稍后将重试。"), detail=log[-1000:]
+        )
+    return json.loads(match[-1])
+
+
+def _float(value: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("-inf")
+
+
+def measure(
+    *,
+    input_path: Path,
+    input_format: str,
+    target: LoudnessTarget,
+    audio_stream: int = 0,
+    timeout: float = 600,
+) -> LoudnessMeasurement:
+    """Integrated loudness, loudness range and true peak of one audio stream."""
+    log = run_ffmpeg_analysis(
+        input_path=input_path,
+        input_format=input_format,
+        filter_args=[
+            "-map",
+            f"0:a:{audio_stream}",
+            "-af",
+            f"loudnorm={_loudnorm_args(target)}:print_format=json",
+        ],
+        timeout=timeout,
+    )
+    values = _last_json_object(log)
+    return LoudnessMeasurement(
+        integrated=_float(values.get("input_i")),
+        true_peak=_float(values.get("input_tp")),
+        loudness_range=_float(values.get("input_lra")),
+        threshold=_float(values.get("input_thresh")),
+        offset=_float(values.get("target_offset")),
+    )
+
+
+def normalise_filter(
+    measurement: LoudnessMeasurement, target: LoudnessTarget, sample_rate: int
+) -> str:
+    """The audio filter chain that brings the input to the target.
+
+    loudnorm works at 192 kHz internally, so we resample to the delivery rate
+    after it. Silence is passed through untouched.
+    """
+    resample = f"aresample={sample_rate}"
+    if measurement.is_silent:
+        return resample
+    return (
+        f"loudnorm={_loudnorm_args(target)}"
+        f":measured_I={measurement.integrated}"
+        f":measured_TP={measurement.true_peak}"
+        f":measured_LRA={measurement.loudness_range}"
+        f":measured_thresh={measurement.threshold}"
+        f":offset={measurement.offset}"
+        ":linear=true,"
+        f"{resample}"
+    )

@@ -1,0 +1,159 @@
+"""One job, start to finish: fetch the original, probe and validate it,
+measure its loudness, run the single ffmpeg pass, store and publish."""
+
+import logging
+import math
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from . import ffmpeg, ladder, loudness
+from .errors import MediaError, PermanentMediaError
+from .hls import write_master_playlist, write_sprite_track
+from .models import JobPhase, MediaKind, TranscodeJob, TranscodeProfile
+from .outputs import all_files, describe_outputs
+from .services.assets import asset_record_loudness, asset_record_probe
+from .services.jobs import MAX_ATTEMPTS, job_claim, job_fail, job_publish, job_report
+from .storage import copy_to_local, delete_prefix, upload_tree
+from .validation import refuse_empty, refuse_playlists, validate_probe
+
+logger = logging.getLogger(__name__)
+
+REPORT_EVERY_SECONDS = 1.0
+
+
+def loudness_target(profile: TranscodeProfile) -> loudness.LoudnessTarget:
+    return loudness.LoudnessTarget(
+        integrated=profile.loudness_target,
+        true_peak=profile.true_peak_limit,
+        loudness_range=profile.loudness_range_target,
+    )
+
+
+def transcode_timeout(duration: float) -> float:
+    """Generous, but finite: a stuck ffmpeg must not hold a worker forever."""
+    factor = getattr(settings, "MEDIA_TRANSCODE_TIMEOUT_FACTOR", 20)
+    return max(600.0, duration * factor)
+
+
+class ProgressReporter:
+    """Turns ffmpeg's output time into a saved percentage and time left,
+    at most once a second, and tells ffmpeg to stop when the job is disowned."""
+
+    def __init__(self, job: TranscodeJob, duration: float):
+        self.job = job
+        self.duration = max(duration, 0.001)
+        self.started = time.monotonic()
+        self.last_report = 0.0
+
+    def __call__(self, seconds_done: float) -> bool:
+        now = time.monotonic()
+        if now - self.last_report < REPORT_EVERY_SECONDS:
+            return True
+        self.last_report = now
+        fraction = min(seconds_done / self.duration, 1.0)
+        elapsed = now - self.started
+        eta = math.ceil(elapsed / fraction - elapsed) if fraction > 0.01 else None
+        return job_report(
+            job=self.job,
+            phase=JobPhase.TRANSCODING,
+            progress=fraction * 100,
+            eta_seconds=eta,
+        )
+
+
+def job_run(*, job_id: int, worker: str) -> str:
+    """Run a job; returns what happened. Raises TransientMediaError when the
+    job should be retried later (the caller, a Celery task, schedules that)."""
+    job = job_claim(job_id=job_id, worker=worker)
+    if job is None:
+        return "skipped"
+    try:
+        with tempfile.TemporaryDirectory(prefix=f"media-job-{job.pk}-") as work:
+            published = _run(job, Path(work))
+        return "succeeded" if published else "disowned"
+    except ffmpeg.JobStopped:
+        return "stopped"
+    except MediaError as error:
+        logger.warning("Job %s failed: %s (%s)", job.pk, error.reason, error.detail)
+        job_fail(job=job, reason=error.reason, permanent=error.permanent)
+        if not error.permanent and job.attempts < MAX_ATTEMPTS:
+            raise
+        return "failed"
+    except Exception:
+        logger.exception("Job %s crashed", job.pk)
+        job_fail(
+            job=job,
+            reason=_("处理时发生内部错误，管理员可在任务列表中重新运行。"),
+            permanent=True,
+        )
+        return "failed"
+
+
+def _stop_if_disowned(still_ours: bool) -> None:
+    if not still_ours:
+        raise ffmpeg.JobStopped()
+
+
+def _run(job: TranscodeJob, work: Path) -> bool:
+    asset, profile = job.asset, job.profile
+    source = work / ("source" + Path(asset.original_filename).suffix.lower()[:10])
+    copy_to_local(asset.original, source)
+
+    _stop_if_disowned(job_report(job=job, phase=JobPhase.PROBING))
+    refuse_empty(source)
+    refuse_playlists(source)
+    probed = ffmpeg.probe(source)
+    kind = validate_probe(probed)
+    asset_record_probe(asset=asset, result=probed, kind=kind)
+
+    _stop_if_disowned(job_report(job=job, phase=JobPhase.MEASURING))
+    target = loudness_target(profile)
+    measurement = None
+    if probed.audio is not None:
+        measurement = loudness.measure(
+            input_path=source,
+            input_format=probed.demuxer,
+            target=target,
+            timeout=transcode_timeout(probed.duration),
+        )
+    asset_record_loudness(asset=asset, measurement=measurement)
+    audio_filter = (
+        loudness.normalise_filter(measurement, target, profile.audio_sample_rate)
+        if measurement
+        else ""
+    )
+
+    plan = ladder.plan(
+        probe=probed, kind=kind, profile=profile, audio_filter=audio_filter
+    )
+    out = work / "out"
+    for folder in ("hls", "thumbs", "sprite"):
+        (out / folder).mkdir(parents=True)
+    _stop_if_disowned(
+        job_report(job=job, phase=JobPhase.TRANSCODING, progress=0, eta_seconds=None)
+    )
+    ffmpeg.run_ffmpeg(
+        input_path=source,
+        input_format=probed.demuxer,
+        output_args=ladder.output_args(plan),
+        timeout=transcode_timeout(plan.duration),
+        on_progress=ProgressReporter(job, plan.duration),
+        cwd=out,
+    )
+    write_master_playlist(out / "hls", plan)
+    if kind == MediaKind.VIDEO:
+        write_sprite_track(out / "sprite", plan)
+    outputs = describe_outputs(out, plan)
+    if not outputs:
+        raise PermanentMediaError(_("转码没有产生任何文件。"))
+
+    _stop_if_disowned(job_report(job=job, phase=JobPhase.STORING, progress=100))
+    upload_tree(out, job.output_prefix, all_files(out))
+    if not job_publish(job=job, outputs=outputs):
+        delete_prefix(job.output_prefix)
+        return False
+    return True

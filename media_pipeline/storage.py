@@ -1,0 +1,107 @@
+"""Moving media between storage (filesystem or S3, through STORAGES) and the
+local temporary folders ffmpeg works in. Nothing here assumes local files."""
+
+import logging
+import posixpath
+import shutil
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
+from django.utils.translation import gettext as _
+
+from .errors import TransientMediaError
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_WORKERS = 8
+COPY_CHUNK = 4 * 1024 * 1024
+
+try:  # botocore is present when the S3 backend is installed.
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    STORAGE_ERRORS: tuple[type[BaseException], ...] = (
+        OSError,
+        BotoCoreError,
+        ClientError,
+    )
+except ImportError:  # pragma: no cover - S3 extras not installed
+    STORAGE_ERRORS = (OSError,)
+
+
+@contextmanager
+def storage_errors_are_transient():
+    """An unreachable or failing store is the machine's problem, not the file's:
+    the job is retried when the store is back."""
+    try:
+        yield
+    except STORAGE_ERRORS as error:
+        raise TransientMediaError(
+            _("存储服务暂时不可用，稍后将自动重试。"),
+            detail=f"{type(error).__name__}: {error}",
+        ) from error
+
+
+def copy_to_local(field_file, destination: Path) -> Path:
+    """Stream a stored file to a local path ffmpeg can read."""
+    with storage_errors_are_transient():
+        field_file.open("rb")
+        try:
+            with open(destination, "wb") as local:
+                shutil.copyfileobj(field_file, local, COPY_CHUNK)
+        finally:
+            field_file.close()
+    return destination
+
+
+def upload_tree(
+    local_root: Path,
+    prefix: str,
+    relative_paths: Iterable[str],
+    storage: Storage = default_storage,
+) -> None:
+    """Store local files under ``prefix``, concurrently (HLS has many segments)."""
+
+    def upload(relative: str) -> None:
+        name = posixpath.join(prefix, relative)
+        with open(local_root / relative, "rb") as stream:
+            stored = storage.save(name, File(stream))
+        if stored != name:
+            # The prefix is unique to this run, so a renamed file means
+            # someone else wrote here: never publish a mixed set.
+            raise OSError(f"storage renamed {name} to {stored}")
+
+    with storage_errors_are_transient(), ThreadPoolExecutor(UPLOAD_WORKERS) as pool:
+        for future in [pool.submit(upload, path) for path in relative_paths]:
+            future.result()
+
+
+def walk(prefix: str, storage: Storage = default_storage) -> list[str]:
+    """Every stored name under a folder-like prefix."""
+    names = []
+    try:
+        folders, files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return names
+    names += [posixpath.join(prefix, name) for name in files]
+    for folder in folders:
+        names += walk(posixpath.join(prefix, folder), storage)
+    return names
+
+
+def delete_prefix(prefix: str, storage: Storage = default_storage) -> int:
+    names = walk(prefix, storage)
+    for name in names:
+        storage.delete(name)
+    return len(names)
+
+
+def subfolders(prefix: str, storage: Storage = default_storage) -> list[str]:
+    try:
+        folders, _files = storage.listdir(prefix)
+    except FileNotFoundError:
+        return []
+    return folders
