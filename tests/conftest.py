@@ -1,6 +1,7 @@
 """Fixtures shared by every area of the suite."""
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -11,6 +12,12 @@ import pytest
 from django.conf import settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's folders under var/test unless the run failed."""
+    if exitstatus == 0 and Path(settings.VAR_DIR).parent.name == "test":
+        shutil.rmtree(settings.VAR_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

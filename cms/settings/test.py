@@ -4,10 +4,13 @@ Celery worker process can share it, and everything else as in base."""
 import os
 from pathlib import Path
 
-# Tests keep their database, media and broker folders apart from the
-# developer's, under var/test. Set before base reads the environment.
+# Each test run keeps its database, media and broker folders apart, under
+# var/test/<pid>: apart from the developer's, and from another run going on at
+# the same time. Set before base reads the environment; the worker processes a
+# run starts inherit it.
 os.environ.setdefault(
-    "VAR_DIR", str(Path(__file__).resolve().parents[2] / "var" / "test")
+    "VAR_DIR",
+    str(Path(__file__).resolve().parents[2] / "var" / "test" / str(os.getpid())),
 )
 
 from .base import *  # noqa: E402, F403
