@@ -8,6 +8,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("media-files/", include("media_pipeline.urls")),
+    path("api/media/uploads/", include("media_pipeline.tus.urls")),
 ]
 
 if settings.DEBUG:

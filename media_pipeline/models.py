@@ -212,7 +212,7 @@ class MediaAsset(CollectionMember, index.Indexed, ClusterableModel):
         return self.renditions.filter(kind=kind).order_by("-height").first()
 
     def get_admin_url(self) -> str:
-        return reverse("media_pipeline:detail", args=(self.pk,))
+        return reverse("media:inspect", args=(self.pk,))
 
 
 class TaggedMediaAsset(TaggedItemBase):

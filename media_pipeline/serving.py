@@ -11,7 +11,6 @@ too. On the filesystem the same view streams the files itself.
 import posixpath
 import re
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
@@ -23,8 +22,8 @@ SPRITE_REFERENCE = re.compile(r"^(sprite_\d+\.jpg)(#xywh=[\d,]+)$")
 
 
 def storage_presigns() -> bool:
-    """Whether the storage hands out its own (presigned) URLs."""
-    return bool(getattr(settings, "S3_BUCKET", ""))
+    """Whether the storage hands out its own signed URLs (S3 and alikes)."""
+    return bool(getattr(default_storage, "querystring_auth", False))
 
 
 def relative_name(asset: MediaAsset, name: str) -> str:

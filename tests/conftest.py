@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -12,6 +13,9 @@ import pytest
 from django.conf import settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# A real S3 endpoint (moto in server mode) behind a proxy tests can cut.
+pytest_plugins = ["tests.support.s3"]
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -71,13 +75,104 @@ def superuser(db):
     return make_user("root", superuser=True)
 
 
+class WorkerProcess:
+    """A real `celery worker` process on the configured broker and the test
+    database, consuming both queues as a production worker would.
+
+    Tests may kill it (SIGKILL, as a crash would) and start it again, or
+    restart it with other settings (S3 storage).
+    """
+
+    def __init__(self, database_name: str):
+        self.database_name = database_name
+        self.extra_env: dict[str, str] = {}
+        self.process: subprocess.Popen | None = None
+        self.log_path = Path(settings.VAR_DIR) / "celery-worker.log"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def start(self, extra_env: dict[str, str] | None = None) -> "WorkerProcess":
+        if extra_env is not None:
+            self.extra_env = extra_env
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "cms.settings.test",
+            "CMS_TEST_DATABASE_NAME": self.database_name,
+            "VAR_DIR": str(settings.VAR_DIR),
+            **self.extra_env,
+        }
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "cms",
+            "worker",
+            "--queues",
+            "default,transcode",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{uuid.uuid4().hex[:8]}@%h",
+        ]
+        with open(self.log_path, "a") as log:
+            log.write(f"\n=== start {time.strftime('%H:%M:%S')} ===\n")
+            log.flush()
+            offset = log.tell()
+            # Its own process group, so a kill takes the pool children too.
+            self.process = subprocess.Popen(
+                command,
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._wait_until_ready(offset)
+        return self
+
+    def _wait_until_ready(self, offset: int, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited:\n{self.log()}")
+            with open(self.log_path) as log:
+                log.seek(offset)
+                if "ready." in log.read():
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"Celery worker not ready in {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool, as a crash or OOM kill would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def restart(self, extra_env: dict[str, str] | None = None) -> "WorkerProcess":
+        self.stop()
+        return self.start(extra_env)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
-    """A real `celery worker` process on the configured broker and test database.
-
-    It consumes both queues, like a production worker would, and is stopped
-    when the session ends. Its log is kept in var/test for debugging.
-    """
     from django.db import connection
 
     from cms.celery import app
@@ -85,55 +180,8 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         database_name = str(connection.settings_dict["NAME"])
     app.control.purge()
-    log_path = Path(settings.VAR_DIR) / "celery-worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-        "CMS_TEST_DATABASE_NAME": database_name,
-        "VAR_DIR": str(settings.VAR_DIR),
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "cms",
-        "worker",
-        "--queues",
-        "default,transcode",
-        "--concurrency",
-        "1",
-        "--loglevel",
-        "INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--hostname",
-        f"test-{uuid.uuid4().hex[:8]}@%h",
-    ]
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    worker = WorkerProcess(database_name).start()
     try:
-        wait_until_ready(process, log_path)
-        yield process
+        yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_ready(process: subprocess.Popen, log_path: Path, timeout=90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"Celery worker exited:\n{log_path.read_text()}")
-        if "ready." in log_path.read_text():
-            return
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"Celery worker not ready in {timeout}s:\n{log_path.read_text()}"
-    )
+        worker.stop()

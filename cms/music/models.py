@@ -65,6 +65,14 @@ class MusicWorkPage(Page):
     lyrics = models.TextField(
         _("歌词或文本"), blank=True, help_text=_("按行书写，分段之间空一行。")
     )
+    media_asset = models.ForeignKey(
+        "media_pipeline.MediaAsset",
+        verbose_name=_("录音或演出录像"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     score = models.ForeignKey(
         "wagtaildocs.Document",
         verbose_name=_("乐谱"),
@@ -102,6 +110,7 @@ class MusicWorkPage(Page):
         MultiFieldPanel(
             [FieldPanel("form"), FieldPanel("year")], heading=_("作品信息")
         ),
+        FieldPanel("media_asset"),
         FieldPanel("cover"),
         FieldPanel("description"),
         InlinePanel("credits", label=_("创作与表演"), heading=_("创作与表演")),

@@ -69,7 +69,7 @@ class ProgramPage(Page):
         verbose_name = _("节目")
 
     @property
-    def media(self) -> list[str]:
+    def medium_labels(self) -> list[str]:
         """The labels of the media the programme airs on, e.g. ['电视', '广播']."""
         seen = []
         for airing in self.airings.all():
@@ -154,6 +154,14 @@ class EpisodePage(Page):
         verbose_name=_("主题"), through=EpisodeTopic, blank=True
     )
     transcript = RichTextField(_("文字稿"), blank=True)
+    media_asset = models.ForeignKey(
+        "media_pipeline.MediaAsset",
+        verbose_name=_("节目音视频"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     cover = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("封面"),
@@ -175,6 +183,7 @@ class EpisodePage(Page):
             ],
             heading=_("播出信息"),
         ),
+        FieldPanel("media_asset"),
         FieldPanel("cover"),
         FieldPanel("summary"),
         InlinePanel("participants", label=_("嘉宾与专家"), heading=_("嘉宾与专家")),

@@ -120,6 +120,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static_collected"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end packages from npm, copied here by scripts/build_frontend.sh during
+# set-up (never committed).
+if (BASE_DIR / "static_vendor").is_dir():
+    STATICFILES_DIRS.append(("vendor", BASE_DIR / "static_vendor"))
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -179,6 +183,14 @@ if S3_BUCKET:
     }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# --- Media pipeline ----------------------------------------------------------
+MEDIA_MAX_DURATION_SECONDS = env.int("MEDIA_MAX_DURATION_SECONDS", default=4 * 3600)
+MEDIA_MAX_WIDTH = env.int("MEDIA_MAX_WIDTH", default=7680)
+MEDIA_MAX_HEIGHT = env.int("MEDIA_MAX_HEIGHT", default=7680)
+MEDIA_UPLOAD_MAX_BYTES = env.int("MEDIA_UPLOAD_MAX_BYTES", default=20 * 1024**3)
+# Running jobs whose worker has been silent this long are requeued.
+MEDIA_JOB_STALE_SECONDS = env.int("MEDIA_JOB_STALE_SECONDS", default=300)
 
 # --- Celery ------------------------------------------------------------------
 # The embedded default is Kombu's filesystem transport under var/: a real

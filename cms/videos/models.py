@@ -113,6 +113,14 @@ class ShortVideoPage(Page):
     topics = ClusterTaggableManager(
         verbose_name=_("主题"), through=ShortVideoTopic, blank=True
     )
+    media_asset = models.ForeignKey(
+        "media_pipeline.MediaAsset",
+        verbose_name=_("视频"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     cover = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("封面"),
@@ -132,6 +140,7 @@ class ShortVideoPage(Page):
             ],
             heading=_("视频信息"),
         ),
+        FieldPanel("media_asset"),
         FieldPanel("cover"),
         FieldPanel("summary"),
         InlinePanel("credits", label=_("主创人员"), heading=_("主创人员")),

@@ -11,14 +11,11 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.models import APIToken
-from wagtail.permission_policies.collections import CollectionPermissionPolicy
-
-from ..models import MediaAsset
-from .errors import NotAuthenticated, PermissionDenied
 
 # Wagtail grants media permissions per collection (the 制片 group holds
 # "add" on the root collection), so a plain has_perm() would miss them.
-permission_policy = CollectionPermissionPolicy(MediaAsset)
+from ..permissions import permission_policy
+from .errors import NotAuthenticated, PermissionDenied
 
 
 class _CsrfCheck(CsrfViewMiddleware):

@@ -343,7 +343,7 @@ def _lock(file: BinaryIO, timeout: float) -> None:
 
 @contextlib.contextmanager
 def upload_locked(
-    upload_id: str, *, owner_id: int, timeout: float = LOCK_TIMEOUT_SECONDS
+    upload_id: str, *, owner_id: int, timeout: float | None = None
 ) -> Iterator[StagedUpload]:
     """A user's upload, held under its exclusive lock for the ``with`` block.
 
@@ -362,7 +362,7 @@ def upload_locked(
         yield StagedUpload(state, None)
         return
     with file:
-        _lock(file, timeout)
+        _lock(file, LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
         try:
             # Read again under the lock: whoever held it may have moved the
             # offset on, finished the upload or removed it.

@@ -1,0 +1,11 @@
+from django import template
+
+from ..player import player_context
+
+register = template.Library()
+
+
+@register.inclusion_tag("media_pipeline/includes/player.html")
+def media_player(asset):
+    """The HLS player (MP4 fallback) for a ready asset; nothing otherwise."""
+    return {"player": player_context(asset)}

@@ -1,0 +1,227 @@
+"""The media library in the Wagtail admin: listing with live progress, detail
+with renditions, player and jobs, upload page, job actions."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from ..info import asset_info
+from ..models import AssetStatus, MediaAsset, TranscodeJob, TranscodeProfile
+from ..permissions import permission_policy
+from ..player import player_context
+from ..services.jobs import job_cancel, job_rerun
+
+ACTIVE_STATUSES = (AssetStatus.UPLOADED, AssetStatus.PROCESSING)
+PROGRESS_IDS_LIMIT = 100
+
+
+class ProgressColumn(Column):
+    cell_template_name = "media_pipeline/admin/progress_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["job"] = current_job(instance)
+        return context
+
+
+def current_job(asset: MediaAsset) -> TranscodeJob | None:
+    return asset.jobs.select_related("profile").order_by("-created_at").first()
+
+
+def progress_payload(asset: MediaAsset) -> dict:
+    job = current_job(asset)
+    return {
+        "id": asset.pk,
+        "status": asset.status,
+        "status_label": asset.get_status_display(),
+        "phase_label": job.get_phase_display() if job else "",
+        "progress": job.progress if job else 0,
+        "eta_seconds": job.eta_seconds if job else None,
+        "failure_reason": asset.failure_reason,
+    }
+
+
+class MediaAssetIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return permission_policy.instances_user_has_any_permission_for(
+            self.request.user, ["choose", "change", "delete"]
+        ).select_related("collection")
+
+
+class MediaAssetDetailView(generic.InspectView):
+    template_name = "media_pipeline/admin/detail.html"
+
+    def get_object(self, queryset=None):
+        asset = get_object_or_404(MediaAsset, pk=self.pk)
+        if not permission_policy.user_has_any_permission_for_instance(
+            self.request.user, ["choose", "change", "delete"], asset
+        ):
+            raise PermissionDenied
+        return asset
+
+    def get_fields(self):
+        return []
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        asset = self.object
+        context.update(
+            asset=asset,
+            info=asset_info(asset),
+            jobs=asset.jobs.select_related("profile").order_by("-created_at"),
+            can_manage_jobs=permission_policy.user_has_permission_for_instance(
+                self.request.user, "change", asset
+            ),
+            player=player_context(asset),
+            progress=progress_payload(asset),
+            progress_url=reverse("media:progress"),
+            is_active=asset.status in ACTIVE_STATUSES,
+        )
+        return context
+
+
+class UploadView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "media_pipeline/admin/upload.html"
+    page_title = gettext_lazy("上传媒体")
+    header_icon = "media"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permission_policy.user_has_permission(request.user, "add"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("media:index"), "label": _("媒体库")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["collections"] = permission_policy.collections_user_has_permission_for(
+            self.request.user, "add"
+        )
+        context["endpoint"] = reverse("tus:create")
+        context["detail_url_template"] = reverse("media:inspect", args=(0,))
+        return context
+
+
+@require_GET
+def progress_view(request):
+    ids = [int(i) for i in request.GET.getlist("id") if i.isdigit()][
+        :PROGRESS_IDS_LIMIT
+    ]
+    assets = permission_policy.instances_user_has_any_permission_for(
+        request.user, ["choose", "change", "delete"]
+    ).filter(pk__in=ids)
+    return JsonResponse({"assets": [progress_payload(a) for a in assets]})
+
+
+def _job_for_change(request, job_id: int) -> TranscodeJob:
+    job = get_object_or_404(TranscodeJob.objects.select_related("asset"), pk=job_id)
+    if not permission_policy.user_has_permission_for_instance(
+        request.user, "change", job.asset
+    ):
+        raise PermissionDenied
+    return job
+
+
+@require_POST
+def job_cancel_view(request, job_id: int):
+    job = _job_for_change(request, job_id)
+    if job_cancel(job=job):
+        messages.success(request, _("已取消转码任务。"))
+    else:
+        messages.warning(request, _("该任务已经结束，无需取消。"))
+    return redirect("media:inspect", job.asset_id)
+
+
+@require_POST
+def job_rerun_view(request, job_id: int):
+    job = _job_for_change(request, job_id)
+    if job.is_active:
+        messages.warning(request, _("该任务正在进行，不能重新运行。"))
+    else:
+        job_rerun(job=job)
+        messages.success(request, _("已重新排队转码。"))
+    return redirect("media:inspect", job.asset_id)
+
+
+class MediaAssetViewSet(ModelViewSet):
+    model = MediaAsset
+    icon = "media"
+    menu_label = gettext_lazy("媒体库")
+    menu_order = 250
+    add_to_admin_menu = True
+    url_prefix = "media"
+    name = "media"
+    index_view_class = MediaAssetIndexView
+    inspect_view_class = MediaAssetDetailView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    form_fields = ["title", "collection", "tags"]
+    list_filter = ["status", "kind", "collection"]
+    search_fields = ["title", "original_filename"]
+    list_display = [
+        TitleColumn(
+            "title",
+            label=gettext_lazy("标题"),
+            url_name="media:inspect",
+        ),
+        Column("kind", label=gettext_lazy("类型"), accessor="get_kind_display"),
+        ProgressColumn("status", label=gettext_lazy("状态")),
+        Column("collection", label=gettext_lazy("收藏集")),
+        DateColumn("created_at", label=gettext_lazy("上传时间")),
+    ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            add_url_name=self.get_url_name("upload"), **kwargs
+        )
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("upload/", UploadView.as_view(), name="upload"),
+            path("progress/", progress_view, name="progress"),
+            path("jobs/<int:job_id>/cancel/", job_cancel_view, name="job_cancel"),
+            path("jobs/<int:job_id>/rerun/", job_rerun_view, name="job_rerun"),
+        ]
+
+
+class TranscodeProfileViewSet(ModelViewSet):
+    model = TranscodeProfile
+    icon = "cogs"
+    menu_label = gettext_lazy("转码方案")
+    add_to_settings_menu = True
+    url_prefix = "media-profiles"
+    name = "media_profiles"
+    list_display = ["name", "loudness_standard", "loudness_target", "is_default"]
+    form_fields = [
+        "name",
+        "slug",
+        "description",
+        "is_default",
+        "ladder",
+        "h264_profile",
+        "h264_level",
+        "x264_preset",
+        "segment_seconds",
+        "keyframe_seconds",
+        "audio_kbps",
+        "audio_sample_rate",
+        "download_height",
+        "loudness_standard",
+        "loudness_target",
+        "true_peak_limit",
+        "loudness_range_target",
+    ]
