@@ -4,10 +4,13 @@ measure its loudness, run the single ffmpeg pass, store and publish."""
 import logging
 import math
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from . import ffmpeg, ladder, loudness
@@ -16,13 +19,21 @@ from .hls import write_master_playlist, write_sprite_track
 from .models import JobPhase, MediaKind, TranscodeJob, TranscodeProfile
 from .outputs import all_files, describe_outputs
 from .services.assets import asset_record_loudness, asset_record_probe
-from .services.jobs import MAX_ATTEMPTS, job_claim, job_fail, job_publish, job_report
+from .services.jobs import (
+    MAX_ATTEMPTS,
+    job_claim,
+    job_fail,
+    job_heartbeat,
+    job_publish,
+    job_report,
+)
 from .storage import copy_to_local, delete_prefix, upload_tree
 from .validation import refuse_empty, refuse_playlists, validate_probe
 
 logger = logging.getLogger(__name__)
 
 REPORT_EVERY_SECONDS = 1.0
+HEARTBEAT_SECONDS = 20.0
 
 
 def loudness_target(profile: TranscodeProfile) -> loudness.LoudnessTarget:
@@ -65,6 +76,30 @@ class ProgressReporter:
         )
 
 
+@contextmanager
+def heartbeat(job: TranscodeJob):
+    """Keep the job's heartbeat fresh through long silent steps (copying a
+    large original, measuring loudness, storing), so the reaper only ever
+    requeues jobs whose worker is really gone."""
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(HEARTBEAT_SECONDS):
+                if not job_heartbeat(job=job):
+                    return
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-job-{job.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
 def job_run(*, job_id: int, worker: str) -> str:
     """Run a job; returns what happened. Raises TransientMediaError when the
     job should be retried later (the caller, a Celery task, schedules that)."""
@@ -72,7 +107,10 @@ def job_run(*, job_id: int, worker: str) -> str:
     if job is None:
         return "skipped"
     try:
-        with tempfile.TemporaryDirectory(prefix=f"media-job-{job.pk}-") as work:
+        with (
+            heartbeat(job),
+            tempfile.TemporaryDirectory(prefix=f"media-job-{job.pk}-") as work,
+        ):
             published = _run(job, Path(work))
         return "succeeded" if published else "disowned"
     except ffmpeg.JobStopped:

@@ -57,7 +57,9 @@ def rewrite_references(asset: MediaAsset, relative: str, text: str) -> str:
         if "://" in reference or reference.startswith("/"):
             return reference
         target = posixpath.normpath(posixpath.join(folder, reference))
-        if presign:
+        # Playlists and tracks come back through this view to be rewritten in
+        # turn; only the media files themselves go straight to the store.
+        if presign and not target.endswith(REWRITTEN_SUFFIXES):
             return default_storage.url(f"{prefix}/{target}")
         return file_url(asset, target)
 

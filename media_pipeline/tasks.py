@@ -32,7 +32,17 @@ def transcode_job(self, job_id: int) -> str:
 
 
 @shared_task
-def reap_stale_jobs(stale_after_seconds: int = 300) -> list[int]:
+def reap_stale_jobs() -> list[int]:
+    from django.conf import settings
+
     from .services.jobs import jobs_reap
 
-    return jobs_reap(stale_after=dt.timedelta(seconds=stale_after_seconds))
+    return jobs_reap(stale_after=dt.timedelta(seconds=settings.MEDIA_JOB_STALE_SECONDS))
+
+
+@shared_task
+def expire_uploads() -> int:
+    """Remove resumable uploads abandoned past their expiry."""
+    from .tus.staging import uploads_expire
+
+    return uploads_expire()

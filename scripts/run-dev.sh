@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 
-.venv/bin/celery -A cms worker --queues default,transcode --loglevel INFO \
+.venv/bin/celery -A cms worker --beat --queues default,transcode --loglevel INFO \
   --concurrency "${WORKER_CONCURRENCY:-2}" &
 WORKER_PID=$!
 stop() {

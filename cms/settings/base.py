@@ -224,6 +224,18 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
+# Periodic work, run by `celery -A cms beat` (or a worker started with -B).
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-media-jobs": {
+        "task": "media_pipeline.tasks.reap_stale_jobs",
+        "schedule": 60.0,
+    },
+    "expire-stale-uploads": {
+        "task": "media_pipeline.tasks.expire_uploads",
+        "schedule": 3600.0,
+    },
+}
 
 # --- Wagtail -----------------------------------------------------------------
 WAGTAIL_SITE_NAME = "百嘎丽"

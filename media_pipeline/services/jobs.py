@@ -272,3 +272,13 @@ def job_publish(*, job: TranscodeJob, outputs) -> bool:
 
         transaction.on_commit(remove_earlier_runs)
     return True
+
+
+def job_heartbeat(*, job: TranscodeJob) -> bool:
+    """Tell the reaper this run is alive; False once it has been disowned."""
+    return (
+        TranscodeJob.objects.filter(
+            pk=job.pk, run_token=job.run_token, status=JobStatus.RUNNING
+        ).update(heartbeat_at=timezone.now())
+        > 0
+    )
