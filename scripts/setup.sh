@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Everything `make run` and `make test` need, installed when missing:
-# system packages (apt-get when root), .venv, the pinned Python packages.
+# system packages (apt-get when root), .venv, the pinned Python packages, the
+# pinned npm packages and the browser files copied from them into static_vendor/.
 # Safe to run again: each step is skipped when it is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3.11}"
-declare -A PACKAGE_FOR=([ffmpeg]=ffmpeg [ffprobe]=ffmpeg)
+# binary -> Debian package. Chromium runs the browser tests (Playwright drives
+# the system one, /usr/bin/chromium; nothing is downloaded).
+declare -A PACKAGE_FOR=(
+  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg
+  [node]=nodejs [npm]=npm
+  [chromium]=chromium
+)
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
 fail() { printf '\033[1;31m错误 / error:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -51,8 +58,22 @@ install_python_packages() {
   sha256sum requirements.txt > "$stamp"
 }
 
+install_node_packages() {
+  # package.json too: `npm ci` refuses a lock file that no longer matches it.
+  local stamp=node_modules/.package-lock.sha256
+  if [ -f "$stamp" ] && sha256sum --status -c "$stamp"; then
+    return 0
+  fi
+  say "Installing npm packages from package-lock.json"
+  # No package of ours needs an install script, so none is run.
+  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+  sha256sum package.json package-lock.json > "$stamp"
+}
+
 install_system_packages
 create_venv
 install_python_packages
+install_node_packages
+bash scripts/build_frontend.sh
 mkdir -p var
 say "Set-up complete."

@@ -34,7 +34,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from cms.core.demo import demo_load
 
     with django_db_blocker.unblock():
-        return demo_load()
+        # Without media: the pipeline's own tests cover that, and transcoding
+        # the samples would cost every test run half a minute.
+        return demo_load(with_media=False)
 
 
 @pytest.fixture

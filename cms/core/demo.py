@@ -431,8 +431,32 @@ def demo_admin() -> tuple[str | None, str]:
     return password, source
 
 
+def demo_attach_media(videos) -> None:
+    """Put the sample media on pages, publishing each page once."""
+    from media_pipeline.demo import demo_media_assets
+
+    media = demo_media_assets()
+    landscape = media["演示视频：库布其的星空（16:9）"]
+    attachments = [
+        (
+            EpisodePage.objects.get(slug="episode-1", title="库布其沙漠的绿色奇迹"),
+            landscape,
+        ),
+        (videos["鄂尔多斯古如歌"], landscape),
+        (videos["一分钟看懂蒙古族刺绣的配色"], media["演示视频：刺绣配色（9:16）"]),
+        (
+            MusicWorkPage.objects.get(slug="baigali-zhi-ge"),
+            media["演示音频：百嘎丽之歌"],
+        ),
+    ]
+    for page, asset in attachments:
+        if page.media_asset_id != asset.pk and asset.is_ready:
+            page.media_asset = asset
+            page.save_revision().publish()
+
+
 @transaction.atomic
-def demo_load() -> DemoResult:
+def demo_load(*, with_media: bool = True) -> DemoResult:
     people = demo_people()
     channels = demo_channels()
     home = demo_home()
@@ -441,6 +465,8 @@ def demo_load() -> DemoResult:
     demo_music(home, people)
     demo_award(videos)
     demo_featured(home, featured)
+    if with_media:
+        demo_attach_media(videos)
     password, source = demo_admin()
     return DemoResult(
         site_url=settings.WAGTAILADMIN_BASE_URL,
