@@ -7,38 +7,38 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.core.pagination import paginate
+from cms.core.models import SectionIndexPage, cover_image_field
 from cms.people.models import BaseCredit
 
 from .forms import MusicWorkPageForm
 from .validators import validate_isrc, validate_iswc
 
 
-class MusicWorkIndexPage(Page):
+class MusicWorkIndexPage(SectionIndexPage):
     """The library of the brand's songs, instrumental music, poetry and musicals."""
 
-    intro = RichTextField(_("导语"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["music.MusicWorkPage"]
-    max_count_per_parent = 1
+    per_page = 24
 
     class Meta:
         verbose_name = _("音乐作品列表页")
 
+    @staticmethod
+    def form_filter(request) -> str:
+        """The 体裁 asked for in ``?form=``, or "" for all of them."""
+        form = request.GET.get("form", "")
+        return form if form in MusicForm.values else ""
+
+    def get_listing(self, request):
+        works = MusicWorkPage.objects.child_of(self).live().select_related("cover")
+        if form := self.form_filter(request):
+            works = works.filter(form=form)
+        return works.order_by("-year", "title")
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        works = MusicWorkPage.objects.child_of(self).live().select_related("cover")
-        form = request.GET.get("form")
-        if form in MusicForm.values:
-            works = works.filter(form=form)
-        context["works"] = paginate(
-            request, works.order_by("-year", "title"), per_page=24
-        )
         context["forms"] = MusicForm.choices
-        context["current_form"] = form if form in MusicForm.values else ""
+        context["current_form"] = self.form_filter(request)
         return context
 
 
@@ -95,14 +95,7 @@ class MusicWorkPage(Page):
         validators=[validate_iswc],
         help_text=_("国际标准音乐作品编码（可选），例如 T-034.524.680-1"),
     )
-    cover = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("封面"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    cover = cover_image_field()
 
     base_form_class = MusicWorkPageForm
 

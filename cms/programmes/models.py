@@ -8,50 +8,27 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.core.models import SectionIndexPage, cover_image_field
 from cms.core.pagination import paginate
 from cms.people.models import BaseCredit
 
 from .forms import EpisodePageForm
 
 
-class ProgramIndexPage(Page):
+class ProgramIndexPage(SectionIndexPage):
     """The list of the brand's TV, radio and online programmes."""
 
-    intro = RichTextField(_("导语"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["programmes.ProgramPage"]
-    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("节目列表页")
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        programmes = (
-            ProgramPage.objects.child_of(self)
-            .live()
-            .select_related("cover")
-            .order_by("path")
-        )
-        context["programmes"] = paginate(request, programmes, per_page=12)
-        return context
 
 
 class ProgramPage(Page):
     """A programme, such as 百嘎丽科普开讲, which may air on TV and radio at once."""
 
     description = RichTextField(_("节目简介"), blank=True)
-    cover = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("封面"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    cover = cover_image_field()
 
     content_panels = Page.content_panels + [
         FieldPanel("cover"),
@@ -162,14 +139,7 @@ class EpisodePage(Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    cover = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("封面"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    cover = cover_image_field()
 
     base_form_class = EpisodePageForm
 

@@ -8,50 +8,27 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.core.models import SectionIndexPage, cover_image_field
 from cms.core.pagination import paginate
 from cms.people.models import BaseCredit
 
 DEFAULT_RIGHTS_HOLDER = "鄂尔多斯市科学技术协会"
 
 
-class VideoIndexPage(Page):
+class VideoIndexPage(SectionIndexPage):
     """The list of the brand's short-video series."""
 
-    intro = RichTextField(_("导语"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    parent_page_types = ["home.HomePage"]
     subpage_types = ["videos.VideoSeriesPage"]
-    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("短视频列表页")
-
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        series = (
-            VideoSeriesPage.objects.child_of(self)
-            .live()
-            .select_related("cover")
-            .order_by("path")
-        )
-        context["series_list"] = paginate(request, series, per_page=12)
-        return context
 
 
 class VideoSeriesPage(Page):
     """A series of short videos, e.g. 百嘎丽带你看非遗里的科普."""
 
     description = RichTextField(_("系列简介"), blank=True)
-    cover = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("封面"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    cover = cover_image_field()
 
     content_panels = Page.content_panels + [
         FieldPanel("cover"),
@@ -121,14 +98,7 @@ class ShortVideoPage(Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    cover = models.ForeignKey(
-        "wagtailimages.Image",
-        verbose_name=_("封面"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    cover = cover_image_field()
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(
