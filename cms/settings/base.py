@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cms.music",
     "cms.awards",
     "media_pipeline",
+    "media_pipeline.syndication",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SyndicationConfig(AppConfig):
+    """Deliveries to national platforms, the partner API and its feeds."""
+
+    name = "media_pipeline.syndication"
+    label = "syndication"
+    verbose_name = _("分发")
+    default_auto_field = "django.db.models.BigAutoField"
