@@ -97,9 +97,14 @@ def normalise_filter(
     """The audio filter chain that brings the input to the target.
 
     loudnorm works at 192 kHz internally, so we resample to the delivery rate
-    after it. Silence is passed through untouched.
+    after it, and settle on stereo: sources whose channel layout is unknown
+    (plain 2-channel WAV, say) would otherwise stop the filter graph. Silence
+    is passed through untouched.
     """
-    resample = f"aresample={sample_rate}"
+    resample = (
+        f"aresample={sample_rate},"
+        f"aformat=sample_rates={sample_rate}:channel_layouts=stereo"
+    )
     if measurement.is_silent:
         return resample
     return (

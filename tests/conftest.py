@@ -18,6 +18,26 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 pytest_plugins = ["tests.support.s3"]
 
 
+def pytest_collection_modifyitems(items):
+    """Give every transactional test a serialized rollback.
+
+    Flushing after a transactional test re-creates content types, which then
+    collide with the next serialized restore; and the migrations' data (the
+    roles, the root page and collection, the transcode profiles) must be back
+    for the next test anyway. So no transactional test goes without it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = kwargs.get("transaction") or {
+            "transactional_db",
+            "live_server",
+        } & set(getattr(item, "fixturenames", ()))
+        if transactional and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 def pytest_sessionfinish(session, exitstatus):
     """Remove this run's folders under var/test unless the run failed."""
     if exitstatus == 0 and Path(settings.VAR_DIR).parent.name == "test":
