@@ -7,166 +7,576 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('media_pipeline', '0002_seed_profiles_and_permissions'),
-        ('wagtailcore', '0098_apitoken'),
+        ("media_pipeline", "0002_seed_profiles_and_permissions"),
+        ("wagtailcore", "0098_apitoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PartnerAccount',
+            name="PartnerAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=100, unique=True, verbose_name="名称"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
+                ),
             ],
             options={
-                'verbose_name': '合作方',
-                'verbose_name_plural': '合作方',
+                "verbose_name": "合作方",
+                "verbose_name_plural": "合作方",
             },
         ),
         migrations.CreateModel(
-            name='Platform',
+            name="Platform",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('slug', models.SlugField(unique=True, verbose_name='标识')),
-                ('website', models.URLField(blank=True, verbose_name='网址')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(max_length=100, unique=True, verbose_name="名称"),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="标识")),
+                ("website", models.URLField(blank=True, verbose_name="网址")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '平台',
-                'verbose_name_plural': '平台',
-                'ordering': ['name'],
+                "verbose_name": "平台",
+                "verbose_name_plural": "平台",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryProfile',
+            name="DeliveryProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('method', models.CharField(choices=[('pull', '合作方通过接口与订阅源拉取'), ('package', '打包后人工上传')], default='pull', max_length=10, verbose_name='交付方式')),
-                ('container', models.CharField(default='mp4', max_length=10, verbose_name='封装格式')),
-                ('video_codec', models.CharField(default='h264', max_length=20, verbose_name='视频编码')),
-                ('audio_codec', models.CharField(default='aac', max_length=20, verbose_name='音频编码')),
-                ('min_height', models.PositiveIntegerField(default=720, verbose_name='最低分辨率（短边）')),
-                ('accepted_aspects', models.JSONField(blank=True, default=list, help_text='如 ["16:9"]', verbose_name='接受的画面比例')),
-                ('min_duration', models.PositiveIntegerField(blank=True, null=True, verbose_name='最短时长（秒）')),
-                ('max_duration', models.PositiveIntegerField(blank=True, null=True, verbose_name='最长时长（秒）')),
-                ('loudness_tolerance', models.FloatField(default=2.0, verbose_name='响度容差 LU')),
-                ('required_metadata', models.JSONField(blank=True, default=list, help_text='如 ["credits", "cover"]', verbose_name='必备元数据')),
-                ('cover_sizes', models.JSONField(blank=True, default=list, help_text='如 ["1920x1080"]', verbose_name='封面尺寸')),
-                ('spec_verified', models.BooleanField(default=False, help_text='平台未公开接收规格时保持未核实，并在说明中注明来源。', verbose_name='规格已核实')),
-                ('notes', models.TextField(blank=True, verbose_name='说明')),
-                ('transcode_profile', models.ForeignKey(help_text='交付文件由媒体库的转码流程按此方案生成。', on_delete=django.db.models.deletion.PROTECT, related_name='delivery_profiles', to='media_pipeline.transcodeprofile', verbose_name='转码方案')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='profiles', to='syndication.platform', verbose_name='平台')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("pull", "合作方通过接口与订阅源拉取"),
+                            ("package", "打包后人工上传"),
+                        ],
+                        default="pull",
+                        max_length=10,
+                        verbose_name="交付方式",
+                    ),
+                ),
+                (
+                    "container",
+                    models.CharField(
+                        default="mp4", max_length=10, verbose_name="封装格式"
+                    ),
+                ),
+                (
+                    "video_codec",
+                    models.CharField(
+                        default="h264", max_length=20, verbose_name="视频编码"
+                    ),
+                ),
+                (
+                    "audio_codec",
+                    models.CharField(
+                        default="aac", max_length=20, verbose_name="音频编码"
+                    ),
+                ),
+                (
+                    "min_height",
+                    models.PositiveIntegerField(
+                        default=720, verbose_name="最低分辨率（短边）"
+                    ),
+                ),
+                (
+                    "accepted_aspects",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='如 ["16:9"]',
+                        verbose_name="接受的画面比例",
+                    ),
+                ),
+                (
+                    "min_duration",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="最短时长（秒）"
+                    ),
+                ),
+                (
+                    "max_duration",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="最长时长（秒）"
+                    ),
+                ),
+                (
+                    "loudness_tolerance",
+                    models.FloatField(default=2.0, verbose_name="响度容差 LU"),
+                ),
+                (
+                    "required_metadata",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='如 ["credits", "cover"]',
+                        verbose_name="必备元数据",
+                    ),
+                ),
+                (
+                    "cover_sizes",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='如 ["1920x1080"]',
+                        verbose_name="封面尺寸",
+                    ),
+                ),
+                (
+                    "spec_verified",
+                    models.BooleanField(
+                        default=False,
+                        help_text="平台未公开接收规格时保持未核实，并在说明中注明来源。",
+                        verbose_name="规格已核实",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "transcode_profile",
+                    models.ForeignKey(
+                        help_text="交付文件由媒体库的转码流程按此方案生成。",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delivery_profiles",
+                        to="media_pipeline.transcodeprofile",
+                        verbose_name="转码方案",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profiles",
+                        to="syndication.platform",
+                        verbose_name="平台",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交付规格',
-                'verbose_name_plural': '交付规格',
+                "verbose_name": "交付规格",
+                "verbose_name_plural": "交付规格",
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('qc_failed', '质检未通过'), ('ready', '待交付'), ('delivered', '已交付'), ('received', '平台已接收'), ('adopted', '已采用'), ('rejected', '未采用'), ('withdrawn', '已撤回'), ('expired', '已过期')], db_index=True, default='draft', max_length=20, verbose_name='状态')),
-                ('delivered_sha256', models.CharField(blank=True, max_length=64, verbose_name='交付时原始文件 SHA-256')),
-                ('version', models.PositiveIntegerField(default=0, verbose_name='版本')),
-                ('qc_report', models.JSONField(blank=True, default=list, verbose_name='质检结果')),
-                ('platform_item_id', models.CharField(blank=True, max_length=200, verbose_name='平台内编号')),
-                ('platform_url', models.URLField(blank=True, max_length=500, verbose_name='平台链接')),
-                ('adopted_on', models.DateField(blank=True, null=True, verbose_name='采用日期')),
-                ('rejection_reason', models.TextField(blank=True, verbose_name='未采用原因')),
-                ('available_from', models.DateTimeField(blank=True, null=True, verbose_name='可用起始')),
-                ('available_until', models.DateTimeField(blank=True, null=True, verbose_name='可用截止')),
-                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='交付时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='更新时间')),
-                ('asset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='media_pipeline.mediaasset', verbose_name='交付媒体')),
-                ('delivered_revision', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision', verbose_name='交付时的页面版本')),
-                ('page', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to=settings.WAGTAIL_PAGE_MODEL, verbose_name='内容')),
-                ('profile', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='syndication.deliveryprofile', verbose_name='交付规格')),
-                ('platform', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='deliveries', to='syndication.platform', verbose_name='平台')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("qc_failed", "质检未通过"),
+                            ("ready", "待交付"),
+                            ("delivered", "已交付"),
+                            ("received", "平台已接收"),
+                            ("adopted", "已采用"),
+                            ("rejected", "未采用"),
+                            ("withdrawn", "已撤回"),
+                            ("expired", "已过期"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "delivered_sha256",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="交付时原始文件 SHA-256"
+                    ),
+                ),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=0, verbose_name="版本"),
+                ),
+                (
+                    "qc_report",
+                    models.JSONField(blank=True, default=list, verbose_name="质检结果"),
+                ),
+                (
+                    "platform_item_id",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="平台内编号"
+                    ),
+                ),
+                (
+                    "platform_url",
+                    models.URLField(
+                        blank=True, max_length=500, verbose_name="平台链接"
+                    ),
+                ),
+                (
+                    "adopted_on",
+                    models.DateField(blank=True, null=True, verbose_name="采用日期"),
+                ),
+                (
+                    "rejection_reason",
+                    models.TextField(blank=True, verbose_name="未采用原因"),
+                ),
+                (
+                    "available_from",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="可用起始"
+                    ),
+                ),
+                (
+                    "available_until",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="可用截止"
+                    ),
+                ),
+                (
+                    "delivered_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="交付时间"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        auto_now=True, db_index=True, verbose_name="更新时间"
+                    ),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="media_pipeline.mediaasset",
+                        verbose_name="交付媒体",
+                    ),
+                ),
+                (
+                    "delivered_revision",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailcore.revision",
+                        verbose_name="交付时的页面版本",
+                    ),
+                ),
+                (
+                    "page",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                        verbose_name="内容",
+                    ),
+                ),
+                (
+                    "profile",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="syndication.deliveryprofile",
+                        verbose_name="交付规格",
+                    ),
+                ),
+                (
+                    "platform",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deliveries",
+                        to="syndication.platform",
+                        verbose_name="平台",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交付',
-                'verbose_name_plural': '交付',
-                'ordering': ['-updated_at'],
+                "verbose_name": "交付",
+                "verbose_name_plural": "交付",
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='FetchRecord',
+            name="FetchRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(blank=True, null=True)),
-                ('kind', models.CharField(max_length=20)),
-                ('path', models.CharField(max_length=500)),
-                ('address', models.GenericIPAddressField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('delivery', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='fetches', to='syndication.delivery')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fetches', to='syndication.partneraccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(blank=True, null=True)),
+                ("kind", models.CharField(max_length=20)),
+                ("path", models.CharField(max_length=500)),
+                ("address", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="fetches",
+                        to="syndication.delivery",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fetches",
+                        to="syndication.partneraccount",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '拉取记录',
-                'verbose_name_plural': '拉取记录',
-                'ordering': ['-created_at'],
+                "verbose_name": "拉取记录",
+                "verbose_name_plural": "拉取记录",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryEvent',
+            name="DeliveryEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(choices=[('draft', '草稿'), ('qc_failed', '质检未通过'), ('ready', '待交付'), ('delivered', '已交付'), ('received', '平台已接收'), ('adopted', '已采用'), ('rejected', '未采用'), ('withdrawn', '已撤回'), ('expired', '已过期')], max_length=20, verbose_name='原状态')),
-                ('to_state', models.CharField(choices=[('draft', '草稿'), ('qc_failed', '质检未通过'), ('ready', '待交付'), ('delivered', '已交付'), ('received', '平台已接收'), ('adopted', '已采用'), ('rejected', '未采用'), ('withdrawn', '已撤回'), ('expired', '已过期')], max_length=20, verbose_name='新状态')),
-                ('via', models.CharField(choices=[('admin', '后台'), ('partner_api', '合作方接口'), ('system', '系统')], max_length=20, verbose_name='途径')),
-                ('reason', models.TextField(blank=True, verbose_name='原因')),
-                ('payload', models.JSONField(blank=True, default=dict, verbose_name='数据')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='syndication.delivery')),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='syndication.partneraccount', verbose_name='合作方')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("qc_failed", "质检未通过"),
+                            ("ready", "待交付"),
+                            ("delivered", "已交付"),
+                            ("received", "平台已接收"),
+                            ("adopted", "已采用"),
+                            ("rejected", "未采用"),
+                            ("withdrawn", "已撤回"),
+                            ("expired", "已过期"),
+                        ],
+                        max_length=20,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("qc_failed", "质检未通过"),
+                            ("ready", "待交付"),
+                            ("delivered", "已交付"),
+                            ("received", "平台已接收"),
+                            ("adopted", "已采用"),
+                            ("rejected", "未采用"),
+                            ("withdrawn", "已撤回"),
+                            ("expired", "已过期"),
+                        ],
+                        max_length=20,
+                        verbose_name="新状态",
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[
+                            ("admin", "后台"),
+                            ("partner_api", "合作方接口"),
+                            ("system", "系统"),
+                        ],
+                        max_length=20,
+                        verbose_name="途径",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="原因")),
+                (
+                    "payload",
+                    models.JSONField(blank=True, default=dict, verbose_name="数据"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        verbose_name="时间",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="syndication.delivery",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="syndication.partneraccount",
+                        verbose_name="合作方",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '交付记录',
-                'verbose_name_plural': '交付记录',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "交付记录",
+                "verbose_name_plural": "交付记录",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerKey',
+            name="PartnerKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(editable=False, max_length=16, verbose_name='前缀')),
-                ('key_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='keys', to='syndication.partneraccount', verbose_name='合作方')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "prefix",
+                    models.CharField(
+                        editable=False, max_length=16, verbose_name="前缀"
+                    ),
+                ),
+                (
+                    "key_hash",
+                    models.CharField(editable=False, max_length=64, unique=True),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="创建时间"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="吊销时间"
+                    ),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="最近使用"
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="keys",
+                        to="syndication.partneraccount",
+                        verbose_name="合作方",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '接口密钥',
-                'verbose_name_plural': '接口密钥',
+                "verbose_name": "接口密钥",
+                "verbose_name_plural": "接口密钥",
             },
         ),
         migrations.AddField(
-            model_name='partneraccount',
-            name='platform',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partners', to='syndication.platform', verbose_name='平台'),
+            model_name="partneraccount",
+            name="platform",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="partners",
+                to="syndication.platform",
+                verbose_name="平台",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deliveryprofile',
-            constraint=models.UniqueConstraint(fields=('platform', 'name'), name='unique_profile_name_per_platform'),
+            model_name="deliveryprofile",
+            constraint=models.UniqueConstraint(
+                fields=("platform", "name"), name="unique_profile_name_per_platform"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('page', 'platform'), name='one_delivery_per_item_and_platform'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                fields=("page", "platform"), name="one_delivery_per_item_and_platform"
+            ),
         ),
     ]
