@@ -51,12 +51,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
     Tests run in transactions that are rolled back, so each starts from the
     same demo content; loading it per test would cost seconds each time.
     """
+    from django.db import connection
+
     from cms.core.demo import demo_load
 
     with django_db_blocker.unblock():
         # Without media: the pipeline's own tests cover that, and transcoding
         # the samples would cost every test run half a minute.
-        return demo_load(with_media=False)
+        result = demo_load(with_media=False)
+        if hasattr(connection, "_test_serialized_contents"):
+            # Transactional tests restore this snapshot: include the demo.
+            connection._test_serialized_contents = (
+                connection.creation.serialize_db_to_string()
+            )
+        return result
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ exactly the files `{% static %}` names.
 """
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -42,8 +43,10 @@ def browser():
     Playwright's synchronous API keeps an asyncio event loop running in the
     test thread, which makes Django refuse database access ("You cannot call
     this from an async context"), although nothing here is asynchronous. So
-    that check is switched off while the browser runs, and the browser is
-    stopped when this folder is done: the rest of the suite keeps the check.
+    that check is switched off while the browser runs, Django's connections
+    are kept as they are outside an event loop (see
+    `keep_database_connections_per_thread`), and the browser is stopped when
+    this folder is done: the rest of the suite keeps the check.
     """
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         reason = (
@@ -56,18 +59,39 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with (
-        pytest.MonkeyPatch.context() as patch,
-        sync_playwright() as playwright,
-    ):
+    with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+        keep_database_connections_per_thread(patch)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+
+
+def keep_database_connections_per_thread(patch: pytest.MonkeyPatch) -> None:
+    """Keep each thread on the connection objects it had before the browser.
+
+    Django keeps its connections in an asgiref ``Local`` which is a plain
+    thread-local only while no event loop runs in the thread; once one runs,
+    as Playwright's does, it switches to context-variable storage, that is to
+    other connection objects. What pytest-django put on the thread's
+    connection would then be out of reach: above all the serialized test
+    database of ``serialized_rollback=True``, which would silently restore
+    nothing after a flush (no groups, no root page or collection). So while
+    the browser runs, the connections are a plain thread-local holding the
+    objects the thread already had; other threads (``live_server``) get their
+    own, as always.
+    """
+    from django.db import connections
+
+    per_thread = threading.local()
+    for alias in connections:
+        setattr(per_thread, alias, connections[alias])
+    patch.setattr(connections, "_connections", per_thread)
 
 
 @pytest.fixture
