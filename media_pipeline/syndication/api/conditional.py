@@ -1,0 +1,38 @@
+"""ETags computed from the data a response is made of, not from its bytes,
+so a request can be answered 304 before anything is serialised."""
+
+import hashlib
+import json
+
+from django.http import HttpResponse
+
+
+def etag_for(*parts) -> str:
+    """A weak ETag over ``parts`` (JSON-able, datetimes as str)."""
+    digest = hashlib.sha256(
+        json.dumps(parts, default=str, separators=(",", ":")).encode()
+    ).hexdigest()
+    return f'W/"{digest[:40]}"'
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def matches(request, etag: str) -> bool:
+    """Whether If-None-Match names ``etag`` (weak comparison, as for GET)."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    wanted = _opaque(etag)
+    return any(_opaque(tag) == wanted for tag in header.split(","))
+
+
+def not_modified(etag: str) -> HttpResponse:
+    response = HttpResponse(status=304)
+    del response["Content-Type"]  # no body, so no type
+    response["ETag"] = etag
+    return response

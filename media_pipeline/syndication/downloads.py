@@ -1,0 +1,295 @@
+"""Short-lived download links for partners, and the view behind them.
+
+A rendition is handed to a partner as a URL that stops working after
+``PARTNER_DOWNLOAD_MAX_AGE`` seconds (default 600):
+
+- on S3 (a storage that presigns) the file's presigned GET URL, made with
+  that expiry; the bucket stays private;
+- otherwise, and for HLS (whose playlists name further files), our own view
+  ``/api/partner/v1/downloads/<token>``. The token is a signed, timestamped
+  payload (delivery, version, partner, rendition, and for HLS the file inside
+  the rendition's folder); it cannot be forged or altered. The view also
+  checks, at every request, that the delivery is still visible to the
+  partner's platform and still at the same version, so a withdrawn or
+  expired item stops downloading at once.
+
+``PARTNER_DOWNLOADS_VIA_VIEW = True`` sends S3 files through the view too: it
+checks the token and the ledger and then redirects to a presigned URL valid
+for one minute, so a withdrawal also stops S3 downloads at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import posixpath
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from media_pipeline.models import Rendition, RenditionKind
+from media_pipeline.outputs import MIME_TYPES
+from media_pipeline.serving import URI_ATTRIBUTE, safe_relative, storage_presigns
+
+from .api.fetches import record_fetch
+from .models import Delivery, PartnerAccount
+
+SALT = "media_pipeline.syndication.download"
+DEFAULT_MAX_AGE = 600
+#: S3 refuses presigned URLs valid for longer than a week.
+S3_MAX_EXPIRY = 7 * 24 * 3600
+#: How long the presigned URL the view redirects to lasts.
+REDIRECT_EXPIRY = 60
+PLAYLIST_SUFFIXES = (".m3u8",)
+
+
+def download_max_age() -> int:
+    return int(getattr(settings, "PARTNER_DOWNLOAD_MAX_AGE", DEFAULT_MAX_AGE))
+
+
+def downloads_via_view() -> bool:
+    return bool(getattr(settings, "PARTNER_DOWNLOADS_VIA_VIEW", False))
+
+
+class DownloadRefused(Exception):
+    def __init__(self, status: int, detail: str):
+        self.status = status
+        self.detail = detail
+        super().__init__(detail)
+
+    def response(self) -> HttpResponse:
+        return harden(
+            JsonResponse(
+                {"detail": self.detail},
+                status=self.status,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        )
+
+
+def harden(response: HttpResponse) -> HttpResponse:
+    # Media from uploads never runs as a page.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def make_token(
+    *, delivery_id: int, version: int, partner_id: int, rendition_id: int, path=""
+) -> str:
+    payload = {
+        "d": delivery_id,
+        "v": version,
+        "p": partner_id,
+        "r": rendition_id,
+    }
+    if path:
+        payload["f"] = path
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def read_token(token: str) -> dict:
+    try:
+        payload = signing.loads(token, salt=SALT, max_age=download_max_age())
+    except signing.SignatureExpired:
+        raise DownloadRefused(
+            410, _("下载链接已过期，请重新获取条目以得到新链接。")
+        ) from None
+    except (signing.BadSignature, ValueError, UnicodeError):
+        raise DownloadRefused(403, _("下载链接无效。")) from None
+    if not isinstance(payload, dict) or not all(
+        isinstance(payload.get(key), int) for key in "dvpr"
+    ):
+        raise DownloadRefused(403, _("下载链接无效。"))
+    return payload
+
+
+def view_url(request, token: str) -> str:
+    return request.build_absolute_uri(reverse("partner_api:download", args=(token,)))
+
+
+def presigned_url(name: str, expire: int) -> str:
+    expire = min(max(expire, 1), S3_MAX_EXPIRY)
+    try:
+        return default_storage.url(name, expire=expire)
+    except TypeError:  # a storage that cannot be told how long
+        return default_storage.url(name)
+
+
+def rendition_url(
+    request, *, row: dict, partner_id: int, rendition: Rendition
+) -> tuple[str, dt.datetime]:
+    """A download URL for ``rendition`` of the delivery ``row`` and when it
+    stops working."""
+    max_age = download_max_age()
+    expires_at = timezone.now() + dt.timedelta(seconds=max_age)
+    if (
+        storage_presigns()
+        and not downloads_via_view()
+        and rendition.kind != RenditionKind.HLS_MASTER
+    ):
+        return presigned_url(rendition.name, max_age), expires_at
+    token = make_token(
+        delivery_id=row["id"],
+        version=row["version"],
+        partner_id=partner_id,
+        rendition_id=rendition.pk,
+    )
+    return view_url(request, token), expires_at
+
+
+def content_type(name: str) -> str:
+    suffix = posixpath.splitext(name)[1]
+    return (
+        MIME_TYPES.get(suffix)
+        or mimetypes.guess_type(name)[0]
+        or "application/octet-stream"
+    )
+
+
+def _checked_target(payload: dict, bearer_partner=None):
+    """The partner, delivery and rendition a token names, all still valid."""
+    partner = (
+        PartnerAccount.objects.select_related("platform")
+        .filter(pk=payload["p"])
+        .first()
+    )
+    if partner is None or not partner.is_active:
+        raise DownloadRefused(403, _("下载链接无效：合作方不存在或已停用。"))
+    if bearer_partner is not None and bearer_partner.pk != partner.pk:
+        raise DownloadRefused(403, _("此下载链接属于其他合作方。"))
+    delivery = (
+        Delivery.objects.visible_to(partner.platform)
+        .select_related("asset")
+        .filter(pk=payload["d"])
+        .first()
+    )
+    if delivery is None:
+        raise DownloadRefused(410, _("该内容已撤回或已过期，不能再下载。"))
+    if delivery.version != payload["v"]:
+        raise DownloadRefused(
+            410, _("该内容已重新交付，请重新获取条目以得到新的下载链接。")
+        )
+    rendition = None
+    if delivery.asset is not None and delivery.asset.published_job_id:
+        rendition = (
+            Rendition.objects.select_related("job")
+            .filter(pk=payload["r"], job_id=delivery.asset.published_job_id)
+            .first()
+        )
+    if rendition is None:
+        raise DownloadRefused(410, _("该文件已被新的转码结果取代，请重新获取条目。"))
+    return partner, delivery, rendition
+
+
+def serve_download(request, token: str, *, bearer_partner=None) -> HttpResponse:
+    """Answer a download link: the file, a playlist rewritten so every file it
+    names has a link of its own, a redirect to S3, or a refusal in Chinese."""
+    try:
+        payload = read_token(token)
+        partner, delivery, rendition = _checked_target(payload, bearer_partner)
+    except DownloadRefused as refused:
+        return refused.response()
+
+    prefix = rendition.job.output_prefix
+    own = rendition.name.removeprefix(prefix + "/")
+    relative = own
+    if "f" in payload:
+        # A file inside an HLS rendition's folder, named by its playlist.
+        relative = safe_relative(str(payload["f"]))
+        folder = posixpath.dirname(own)
+        if relative is None or not relative.startswith(folder + "/"):
+            return DownloadRefused(403, _("下载链接无效。")).response()
+    else:
+        record_fetch(
+            request,
+            partner_id=partner.pk,
+            kind="download",
+            delivery_id=delivery.pk,
+            version=delivery.version,
+        )
+    name = f"{prefix}/{relative}"
+
+    if relative.endswith(PLAYLIST_SUFFIXES):
+        try:
+            with default_storage.open(name, "rb") as stream:
+                text = stream.read().decode("utf-8")
+        except FileNotFoundError:
+            return DownloadRefused(404, _("文件不存在。")).response()
+        body = rewrite_playlist(
+            request,
+            text,
+            relative=relative,
+            root=posixpath.dirname(own),
+            prefix=prefix,
+            payload=payload,
+        )
+        return harden(HttpResponse(body, content_type=content_type(relative)))
+
+    if storage_presigns():
+        return harden(HttpResponseRedirect(presigned_url(name, REDIRECT_EXPIRY)))
+    try:
+        stream = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        return DownloadRefused(404, _("文件不存在。")).response()
+    suffix = posixpath.splitext(relative)[1]
+    filename = f"baigali-{delivery.pk}-v{delivery.version}-{rendition.kind}{suffix}"
+    if "f" in payload:
+        filename = posixpath.basename(relative)
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=filename,
+        content_type=content_type(relative),
+    )
+    return harden(response)
+
+
+def rewrite_playlist(
+    request, text: str, *, relative: str, root: str, prefix: str, payload: dict
+) -> str:
+    """Point every file an HLS playlist names at a link that works: a token
+    for our view (playlists, and every file on disk), or on S3 a presigned
+    URL for media files. References outside the rendition's folder are left
+    out."""
+    folder = posixpath.dirname(relative)
+    presign = storage_presigns()
+    max_age = download_max_age()
+
+    def url_for(reference: str) -> str | None:
+        if "://" in reference or reference.startswith("/"):
+            return None
+        target = posixpath.normpath(posixpath.join(folder, reference))
+        if not target.startswith(root + "/"):
+            return None
+        if presign and not target.endswith(PLAYLIST_SUFFIXES):
+            return presigned_url(f"{prefix}/{target}", max_age)
+        token = make_token(
+            delivery_id=payload["d"],
+            version=payload["v"],
+            partner_id=payload["p"],
+            rendition_id=payload["r"],
+            path=target,
+        )
+        return view_url(request, token)
+
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            line = URI_ATTRIBUTE.sub(
+                lambda match: f'URI="{url_for(match.group(1)) or ""}"', line
+            )
+        elif stripped:
+            url = url_for(stripped)
+            if url is None:
+                continue
+            line = url
+        lines.append(line)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,456 @@
+"""What a partner sees of a delivered item: its metadata and renditions.
+
+Everything here works on a page of deliveries at once, in a fixed number of
+queries whatever the page size: one for the deliveries (``delivery_rows``,
+plain dicts, also what the ETag is computed from), then per page type one
+query for the pages, one for their credits and one for their topics, one for
+the parents' titles, and one for the renditions when they are asked for.
+
+The metadata is the item's live (published) page: title, summary, credits and
+topics as they read now. ``version`` changes when the item is delivered again
+(new media); ``updated_at`` whenever the delivery changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import caches
+from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.html import strip_tags
+from wagtail.models import Page, Site
+
+from media_pipeline.models import MediaKind, Rendition, RenditionKind
+
+from .models import VISIBLE_TO_PARTNER, DeliveryState
+
+LANGUAGE = "zh"
+
+#: The columns of a delivery (and of its page and asset) an item is made from.
+ROW_FIELDS = (
+    "id",
+    "version",
+    "state",
+    "updated_at",
+    "delivered_at",
+    "available_from",
+    "available_until",
+    "page_id",
+    "asset_id",
+    "page__content_type_id",
+    "page__path",
+    "page__last_published_at",
+    "asset__duration",
+    "asset__kind",
+    "asset__published_job_id",
+)
+
+#: The renditions a partner is offered, in the order they are listed.
+PARTNER_RENDITION_KINDS = (
+    RenditionKind.MP4,
+    RenditionKind.M4A,
+    RenditionKind.MP3,
+    RenditionKind.HLS_MASTER,
+    RenditionKind.POSTER,
+)
+#: The rendition that is "the" file of an item (media:content, attachments).
+MAIN_RENDITION_KINDS = (RenditionKind.MP4, RenditionKind.M4A, RenditionKind.MP3)
+
+
+@dataclass(frozen=True)
+class ItemKind:
+    key: str  # what the API calls it
+    model_label: str
+    credit_model_label: str  # its credits: ``page`` key, ``role``, ``person``
+    topic_model_label: str | None  # its tagged items, if it has topics
+    parent_field: str | None  # "programme" or "series"
+    number_field: str | None  # "episode_number" or "number_in_series"
+    fields: tuple[str, ...]  # the columns of its own an item is made from
+
+    @property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+
+PAGE_FIELDS = ("id", "path", "url_path", "live", "title")
+
+KINDS = (
+    ItemKind(
+        "episode",
+        "programmes.EpisodePage",
+        "programmes.EpisodeParticipant",
+        "programmes.EpisodeTopic",
+        "programme",
+        "episode_number",
+        ("summary", "duration", "episode_number"),
+    ),
+    ItemKind(
+        "short_video",
+        "videos.ShortVideoPage",
+        "videos.ShortVideoCredit",
+        "videos.ShortVideoTopic",
+        "series",
+        "number_in_series",
+        (
+            "summary",
+            "duration",
+            "number_in_series",
+            "rights_holder",
+            "producing_unit",
+        ),
+    ),
+    ItemKind(
+        "music_work",
+        "music.MusicWorkPage",
+        "music.MusicCredit",
+        None,
+        None,
+        None,
+        ("description",),
+    ),
+)
+KIND_KEYS = tuple(kind.key for kind in KINDS)
+
+
+def _kinds_by_content_type_id() -> dict[int, ItemKind]:
+    # ContentType's manager caches these, so this costs no query after the first.
+    return {ContentType.objects.get_for_model(kind.model).pk: kind for kind in KINDS}
+
+
+def kind_for_content_type(content_type_id: int) -> ItemKind | None:
+    return _kinds_by_content_type_id().get(content_type_id)
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def delivery_rows(queryset) -> list[dict]:
+    """The deliveries of ``queryset`` as dicts of ROW_FIELDS, in its order."""
+    return list(queryset.values(*ROW_FIELDS))
+
+
+def default_rights_holder() -> str:
+    from cms.videos.models import DEFAULT_RIGHTS_HOLDER
+
+    return getattr(settings, "PARTNER_API_DEFAULT_RIGHTS_HOLDER", DEFAULT_RIGHTS_HOLDER)
+
+
+#: What reverse() leaves unquoted in a path (so unicode slugs come out alike).
+URL_SAFE = "/~:@!$&'()*+,;="
+
+
+def _serve_prefix() -> str | None:
+    try:
+        return reverse("wagtail_serve", args=("",))
+    except NoReverseMatch:  # Wagtail not serving pages
+        return None
+
+
+@dataclass
+class LoadedPages:
+    pages: dict[int, dict]  # page id → its columns, "credits" and "topics"
+    parent_titles: dict[str, str]  # tree path → title
+    site_roots: list = field(default_factory=list)
+    serve_prefix: str | None = None
+    append_slash: bool = True
+
+
+def load_pages(rows: list[dict]) -> LoadedPages:
+    """The pages of ``rows`` with their credits and topics, and their
+    parents' titles: up to three queries per page type present, plus one.
+
+    Plain values, not page instances: a page of 200 items is serialised in a
+    few milliseconds."""
+    ids_by_kind: dict[ItemKind, list[int]] = defaultdict(list)
+    kinds = _kinds_by_content_type_id()
+    for row in rows:
+        kind = kinds.get(row["page__content_type_id"])
+        if kind is not None:
+            ids_by_kind[kind].append(row["page_id"])
+    pages: dict[int, dict] = {}
+    parent_paths: set[str] = set()
+    for kind, ids in ids_by_kind.items():
+        for page in kind.model.objects.filter(pk__in=ids).values(
+            *PAGE_FIELDS, *kind.fields
+        ):
+            page["kind"] = kind
+            page["credits"] = []
+            page["topics"] = []
+            pages[page["id"]] = page
+            if kind.parent_field:
+                parent_paths.add(page["path"][: -Page.steplen])
+        credit_model = apps.get_model(kind.credit_model_label)
+        labels = {
+            value: str(label)
+            for value, label in credit_model._meta.get_field("role").flatchoices
+        }
+        credits = (
+            credit_model.objects.filter(page_id__in=ids)
+            .order_by("page_id", "sort_order", "pk")
+            .values_list("page_id", "role", "person__name")
+        )
+        for page_id, role, name in credits:
+            pages[page_id]["credits"].append(
+                {"name": name, "role": role, "role_label": labels.get(role, role)}
+            )
+        if kind.topic_model_label:
+            topics = (
+                apps.get_model(kind.topic_model_label)
+                .objects.filter(content_object_id__in=ids)
+                .order_by("pk")
+                .values_list("content_object_id", "tag__name")
+            )
+            for page_id, name in topics:
+                pages[page_id]["topics"].append(name)
+    parent_titles = (
+        dict(Page.objects.filter(path__in=parent_paths).values_list("path", "title"))
+        if parent_paths
+        else {}
+    )
+    return LoadedPages(
+        pages=pages,
+        parent_titles=parent_titles,
+        site_roots=Site.get_site_root_paths() if pages else [],
+        serve_prefix=_serve_prefix(),
+        append_slash=getattr(settings, "WAGTAIL_APPEND_SLASH", True),
+    )
+
+
+def page_url(page: dict, loaded: LoadedPages) -> str | None:
+    """The public address of a live page, as Page.get_full_url() makes it
+    (first matching site; Wagtail caches the site roots), without a reverse()
+    per page."""
+    if not page["live"] or loaded.serve_prefix is None:
+        return None
+    for root in loaded.site_roots:
+        if page["url_path"].startswith(root.root_path):
+            relative = page["url_path"][len(root.root_path) :]
+            path = loaded.serve_prefix + quote(relative, safe=URL_SAFE)
+            if not loaded.append_slash and path != "/":
+                path = path.rstrip("/")
+            return root.root_url + path
+    return None
+
+
+def _description(page: dict) -> str:
+    if page.get("summary"):
+        return page["summary"]
+    return strip_tags(page.get("description") or "").strip()
+
+
+def _duration(page: dict, row: dict) -> float | None:
+    if page.get("duration") is not None:
+        return page["duration"].total_seconds()
+    return row["asset__duration"]
+
+
+def is_visible(row: dict, now) -> bool:
+    """Whether the partner may fetch the delivery ``row`` at ``now``."""
+    return (
+        row["state"] in VISIBLE_TO_PARTNER
+        and (row["available_from"] is None or row["available_from"] <= now)
+        and (row["available_until"] is None or row["available_until"] > now)
+    )
+
+
+def window_open(now) -> Q:
+    return (Q(available_from__isnull=True) | Q(available_from__lte=now)) & (
+        Q(available_until__isnull=True) | Q(available_until__gt=now)
+    )
+
+
+def gone_for_partner(now) -> Q:
+    """Deliveries the partner once had and may no longer have: delivered at
+    some point, and now withdrawn, expired, past their window, rejected, or
+    back in preparation for a new delivery. (A visible state with a window
+    not yet open is not "gone": the partner has never had it.)"""
+    visible = Q(state__in=VISIBLE_TO_PARTNER)
+    not_yet_open = visible & Q(available_from__gt=now)
+    return Q(delivered_at__isnull=False) & ~(visible & window_open(now)) & ~not_yet_open
+
+
+@dataclass(frozen=True)
+class Takedown:
+    state: str  # as tombstones name it: "withdrawn" or "expired"
+    media_status: str  # Media RSS: "deleted" or "blocked"
+    reason: str
+
+
+TAKEDOWNS = {
+    DeliveryState.WITHDRAWN: Takedown("withdrawn", "deleted", "已撤回：请下线该内容。"),
+    DeliveryState.EXPIRED: Takedown("expired", "blocked", "授权已到期：请下线该内容。"),
+    DeliveryState.REJECTED: Takedown(
+        "withdrawn", "deleted", "平台未采用：请下线该内容。"
+    ),
+}
+#: Back in preparation (draft, QC, ready) after a withdrawal: a new delivery
+#: will follow; until then the partner must not show the old one.
+REDELIVERY = Takedown("withdrawn", "deleted", "正在重新交付：请暂时下线该内容。")
+
+
+def takedown(row: dict) -> Takedown:
+    """Why the partner must take the delivery ``row`` down (it is not
+    visible): its own state, or the end of its availability window."""
+    if row["state"] in VISIBLE_TO_PARTNER:  # past the end of its window
+        return TAKEDOWNS[DeliveryState.EXPIRED]
+    return TAKEDOWNS.get(row["state"], REDELIVERY)
+
+
+def tombstone(row: dict) -> dict:
+    """What incremental sync says of an item the partner must take down."""
+    return {
+        "id": row["id"],
+        "deleted": True,
+        "state": takedown(row).state,
+        "updated_at": iso(row["updated_at"]),
+    }
+
+
+def item_metadata(row: dict, loaded: LoadedPages, request=None) -> dict | None:
+    """The metadata of one delivered item, or None if its page is not one of
+    the deliverable types (it never is; a guard, not a case)."""
+    page = loaded.pages.get(row["page_id"])
+    if page is None:
+        return None
+    kind = page["kind"]
+    parent_title = (
+        loaded.parent_titles.get(page["path"][: -Page.steplen])
+        if kind.parent_field
+        else None
+    )
+    return {
+        "id": row["id"],
+        "version": row["version"],
+        "state": row["state"],
+        "updated_at": iso(row["updated_at"]),
+        "delivered_at": iso(row["delivered_at"]),
+        "title": page["title"],
+        "description": _description(page),
+        "kind": kind.key,
+        "media_type": row["asset__kind"] or None,
+        "programme": parent_title if kind.parent_field == "programme" else None,
+        "series": parent_title if kind.parent_field == "series" else None,
+        "episode_number": page.get("episode_number"),
+        "number_in_series": page.get("number_in_series"),
+        "credits": page["credits"],
+        "duration": _duration(page, row),
+        "language": LANGUAGE,
+        "topics": page["topics"],
+        "rights": {
+            "rights_holder": page.get("rights_holder") or default_rights_holder(),
+            "producing_unit": page.get("producing_unit") or default_rights_holder(),
+        },
+        "availability": {
+            "from": iso(row["available_from"]),
+            "until": iso(row["available_until"]),
+        },
+        "web_url": page_url(page, loaded),
+    }
+
+
+DEFAULT_ITEM_CACHE_SECONDS = 300
+
+
+def _item_cache_key(row: dict, language: str) -> str:
+    # Everything an item is made from that a change would show in: the
+    # delivery (updated_at moves on every save), the page's last publication,
+    # the window, the asset, and the language of the role labels.
+    parts = (
+        row["id"],
+        row["version"],
+        row["state"],
+        iso(row["updated_at"]),
+        iso(row["page__last_published_at"]),
+        iso(row["available_from"]),
+        iso(row["available_until"]),
+        row["asset_id"],
+        language,
+    )
+    digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
+    return f"partner-api:item:{row['id']}:{digest}"
+
+
+def items_metadata(rows: list[dict], request=None) -> dict[int, dict]:
+    """Delivery id → item metadata for ``rows``, from the cache where it has
+    them (``PARTNER_API_ITEM_CACHE_SECONDS``, default 300, 0 to switch off),
+    loading only the others. A changed delivery or a newly published page
+    gets a new key, so the cache never serves what changed there; a person
+    renamed in the people snippets shows once the entry expires."""
+    timeout = int(
+        getattr(settings, "PARTNER_API_ITEM_CACHE_SECONDS", DEFAULT_ITEM_CACHE_SECONDS)
+    )
+    if timeout <= 0 or not rows:
+        loaded = load_pages(rows)
+        return {
+            row["id"]: item
+            for row in rows
+            if (item := item_metadata(row, loaded, request)) is not None
+        }
+    cache = caches[getattr(settings, "PARTNER_API_CACHE", "default")]
+    language = translation.get_language() or ""
+    keys = {row["id"]: _item_cache_key(row, language) for row in rows}
+    found = cache.get_many(list(keys.values()))
+    result: dict[int, dict] = {}
+    missing = []
+    for row in rows:
+        item = found.get(keys[row["id"]])
+        if item is None:
+            missing.append(row)
+        else:
+            result[row["id"]] = item
+    if missing:
+        loaded = load_pages(missing)
+        fresh = {}
+        for row in missing:
+            item = item_metadata(row, loaded, request)
+            if item is not None:
+                result[row["id"]] = item
+                fresh[keys[row["id"]]] = item
+        cache.set_many(fresh, timeout)
+    return result
+
+
+def load_renditions(rows: list[dict]) -> dict[int, list[Rendition]]:
+    """asset id → the published renditions a partner is offered, in the order
+    of PARTNER_RENDITION_KINDS (tallest first within a kind). One query."""
+    asset_ids = {row["asset_id"] for row in rows if row["asset__published_job_id"]}
+    if not asset_ids:
+        return {}
+    order = {kind: index for index, kind in enumerate(PARTNER_RENDITION_KINDS)}
+    renditions = (
+        Rendition.objects.filter(
+            job__asset_id__in=asset_ids,
+            job_id=F("job__asset__published_job_id"),
+            kind__in=PARTNER_RENDITION_KINDS,
+        )
+        .select_related("job")
+        .order_by("-height", "pk")
+    )
+    by_asset: dict[int, list[Rendition]] = defaultdict(list)
+    for rendition in renditions:
+        by_asset[rendition.job.asset_id].append(rendition)
+    for listed in by_asset.values():
+        listed.sort(key=lambda rendition: order[rendition.kind])
+    return by_asset
+
+
+def main_rendition(renditions: list[Rendition]) -> Rendition | None:
+    return next((r for r in renditions if r.kind in MAIN_RENDITION_KINDS), None)
+
+
+def poster_rendition(renditions: list[Rendition]) -> Rendition | None:
+    return next((r for r in renditions if r.kind == RenditionKind.POSTER), None)
+
+
+def medium(row: dict) -> str:
+    return "audio" if row["asset__kind"] == MediaKind.AUDIO else "video"
