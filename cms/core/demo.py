@@ -47,6 +47,7 @@ from cms.videos.models import (
     VideoRole,
     VideoSeriesPage,
 )
+from media_pipeline.syndication.demo import demo_syndication
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ADMIN_USERNAME = "admin"
@@ -467,6 +468,8 @@ def demo_load(*, with_media: bool = True) -> DemoResult:
     demo_featured(home, featured)
     if with_media:
         demo_attach_media(videos)
+    # After the media, or every delivery would show as out of date at once.
+    demo_syndication()
     password, source = demo_admin()
     return DemoResult(
         site_url=settings.WAGTAILADMIN_BASE_URL,

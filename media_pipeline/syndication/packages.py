@@ -1,0 +1,329 @@
+"""Delivery packages for platforms that take manual uploads.
+
+A package is one zip: the MP4 rendition (or the audio file of a music work),
+the cover in every size the profile asks for, subtitles when there are any,
+the metadata as JSON and XML, and ``manifest-sha256.txt`` in the format of
+``sha256sum`` so the platform can check what it received with
+``sha256sum -c manifest-sha256.txt``.
+
+Everything is read and written through ``default_storage`` (S3 or disk), and
+the video is streamed into the zip in chunks, never held in memory.
+"""
+
+import hashlib
+import io
+import json
+import posixpath
+import shutil
+import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from media_pipeline.models import MediaAsset, Rendition, RenditionKind
+
+from .models import Delivery, DeliveryState
+from .qc import (
+    format_duration,
+    page_credits,
+    page_group,
+    page_number,
+    page_summary,
+    parse_size,
+)
+
+PACKAGE_PREFIX = "syndication/packages"
+MANIFEST_NAME = "manifest-sha256.txt"
+COPY_CHUNK = 1024 * 1024
+LANGUAGE = "zh-CN"
+COVER_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+COVER_QUALITY = 90
+# zipfile needs to know in advance when an entry may pass 2 GiB.
+ZIP64_THRESHOLD = 2**31 - 1
+# States in which the current version has gone out; before that a package is
+# for the version about to be delivered.
+DELIVERED_STATES = frozenset(
+    {DeliveryState.DELIVERED, DeliveryState.RECEIVED, DeliveryState.ADOPTED}
+)
+
+
+@dataclass(frozen=True)
+class PackedFile:
+    name: str
+    size: int
+    sha256: str
+
+
+def package_version(delivery: Delivery) -> int:
+    """The version a package built now belongs to: the one delivered, or the
+    next one when the delivery is still on its way out."""
+    if delivery.state in DELIVERED_STATES:
+        return max(delivery.version, 1)
+    return delivery.version + 1
+
+
+def package_folder(delivery: Delivery, version: int | None = None) -> str:
+    folder = f"{PACKAGE_PREFIX}/{delivery.pk}"
+    return folder if version is None else f"{folder}/{version}"
+
+
+def package_name(delivery: Delivery, version: int) -> str:
+    file_name = f"{delivery.platform.slug}-{delivery.pk}-v{version}.zip"
+    return f"{package_folder(delivery, version)}/{file_name}"
+
+
+def package_list(delivery: Delivery) -> list[dict]:
+    """The packages built for a delivery, newest version first."""
+    folder = package_folder(delivery)
+    try:
+        versions, _files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    packages = []
+    for version in versions:
+        if not version.isdigit():
+            continue
+        _dirs, files = default_storage.listdir(f"{folder}/{version}")
+        for file_name in files:
+            if file_name.endswith(".zip"):
+                name = f"{folder}/{version}/{file_name}"
+                packages.append(
+                    {
+                        "name": name,
+                        "file_name": file_name,
+                        "version": int(version),
+                        "size": default_storage.size(name),
+                    }
+                )
+    return sorted(packages, key=lambda p: (-p["version"], p["file_name"]))
+
+
+def package_media(asset: MediaAsset | None) -> Rendition | None:
+    """The file a platform gets: the MP4 download, or the audio of a work."""
+    if asset is None:
+        return None
+    return asset.rendition(RenditionKind.MP4) or asset.rendition(RenditionKind.M4A)
+
+
+def package_metadata(delivery: Delivery, *, version: int) -> dict:
+    """What the sidecar says about the item; also the API's idea of an item."""
+    page = delivery.page.specific
+    group = page_group(page)
+    asset = delivery.asset or getattr(page, "media_asset", None)
+    media = package_media(asset)
+    duration = (media.duration if media else None) or (
+        asset.duration if asset else None
+    )
+    topics = getattr(page, "topics", None)
+    return {
+        "title": page.title,
+        "description": page_summary(page),
+        "credits": [{"role": role, "name": name} for role, name in page_credits(page)],
+        "producing_unit": getattr(page, "producing_unit", "") or "",
+        "rights_holder": getattr(page, "rights_holder", "") or "",
+        "duration_seconds": round(duration, 3) if duration else None,
+        "duration": format_duration(duration) if duration else "",
+        "language": LANGUAGE,
+        "programme_or_series": group.title if group else "",
+        "programme_or_series_type": str(group._meta.verbose_name) if group else "",
+        "episode_number": page_number(page),
+        "content_type": str(page._meta.verbose_name),
+        "topics": [tag.name for tag in topics.all()] if topics is not None else [],
+        "url": page.full_url or "",
+        "platform": delivery.platform.name,
+        "profile": delivery.profile.name,
+        "delivery_id": delivery.pk,
+        "version": version,
+        "source_sha256": asset.sha256 if asset else "",
+        "generated_at": timezone.localtime().isoformat(timespec="seconds"),
+    }
+
+
+def metadata_xml(metadata: dict) -> bytes:
+    root = ET.Element("delivery-package", {"version": "1"})
+    for key, value in metadata.items():
+        if key == "credits":
+            credits = ET.SubElement(root, "credits")
+            for credit in value:
+                ET.SubElement(
+                    credits, "credit", {"role": credit["role"]}
+                ).text = credit["name"]
+        elif key in ("topics", "notes"):
+            items = ET.SubElement(root, key.replace("_", "-"))
+            for item in value:
+                ET.SubElement(items, key[:-1]).text = str(item)
+        elif isinstance(value, list):
+            items = ET.SubElement(root, key.replace("_", "-"))
+            for item in value:
+                ET.SubElement(items, "file", {k: str(v) for k, v in item.items()})
+        else:
+            ET.SubElement(root, key.replace("_", "-")).text = (
+                "" if value is None else str(value)
+            )
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+class _Packer:
+    """Writes entries into a zip and remembers each one's size and SHA-256."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        self.archive = archive
+        self.files: list[PackedFile] = []
+        self.date_time = timezone.localtime().timetuple()[:6]
+
+    def _info(self, name: str, compress: int) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self.date_time)
+        info.compress_type = compress
+        info.external_attr = 0o644 << 16
+        return info
+
+    def add_stream(self, name: str, source, *, size: int | None = None) -> None:
+        """Copy a (possibly huge) stream in, chunk by chunk, stored as is:
+        media is compressed already."""
+        digest = hashlib.sha256()
+        written = 0
+        force_zip64 = size is None or size >= ZIP64_THRESHOLD
+        info = self._info(name, zipfile.ZIP_STORED)
+        with self.archive.open(info, "w", force_zip64=force_zip64) as target:
+            while chunk := source.read(COPY_CHUNK):
+                digest.update(chunk)
+                target.write(chunk)
+                written += len(chunk)
+        self.files.append(PackedFile(name, written, digest.hexdigest()))
+
+    def add_bytes(self, name: str, data: bytes, *, compress: bool = True) -> None:
+        method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+        info = self._info(name, method)
+        self.archive.writestr(info, data)
+        self.files.append(PackedFile(name, len(data), hashlib.sha256(data).hexdigest()))
+
+    def manifest(self) -> bytes:
+        return "".join(f"{f.sha256}  {f.name}\n" for f in self.files).encode()
+
+
+def cover_image(image, size: tuple[int, int]) -> bytes:
+    """The cover cropped to fill ``size`` exactly, as a JPEG."""
+    with (
+        default_storage.open(image.file.name, "rb") as stream,
+        # Only formats we mean to read, as Wagtail's own image handling does.
+        Image.open(stream, formats=sorted(COVER_FORMATS)) as source,
+    ):
+        picture = ImageOps.exif_transpose(source).convert("RGB")
+    fitted = ImageOps.fit(picture, size, Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    fitted.save(buffer, format="JPEG", quality=COVER_QUALITY, optimize=True)
+    return buffer.getvalue()
+
+
+def package_build(*, delivery: Delivery) -> str:
+    """Build the package of ``delivery`` and store it; return its storage name.
+
+    Building the same version again replaces the earlier zip.
+    """
+    delivery = Delivery.objects.select_related("page", "platform", "profile").get(
+        pk=delivery.pk
+    )
+    page = delivery.page.specific
+    version = package_version(delivery)
+    asset = delivery.asset or getattr(page, "media_asset", None)
+    base = f"{delivery.platform.slug}-{delivery.pk}-v{version}"
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="syndication-package-") as work:
+        local = Path(work) / f"{base}.zip"
+        with zipfile.ZipFile(local, "w", allowZip64=True) as archive:
+            packer = _Packer(archive)
+            media = package_media(asset)
+            media_entry = None
+            if media is None:
+                notes.append(_("没有可交付的音视频文件。"))
+            else:
+                extension = posixpath.splitext(media.name)[1] or ".mp4"
+                media_entry = f"{base}{extension}"
+                with default_storage.open(media.name, "rb") as source:
+                    packer.add_stream(media_entry, source, size=media.size)
+            covers = _add_covers(packer, page, delivery, notes)
+            notes.append(_("媒体库暂不保存字幕文件，本包不含字幕。"))
+            metadata = package_metadata(delivery, version=version)
+            metadata["files"] = [
+                {"role": "media", "name": media_entry}
+                if media_entry
+                else {"role": "media", "name": ""},
+                *({"role": "cover", "name": name} for name in covers),
+            ]
+            metadata["notes"] = notes
+            packer.add_bytes(
+                "metadata.json",
+                json.dumps(metadata, ensure_ascii=False, indent=2).encode() + b"\n",
+            )
+            packer.add_bytes("metadata.xml", metadata_xml(metadata))
+            archive.writestr(
+                packer._info(MANIFEST_NAME, zipfile.ZIP_DEFLATED), packer.manifest()
+            )
+        name = package_name(delivery, version)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with open(local, "rb") as stream:
+            return default_storage.save(name, File(stream, name=local.name))
+
+
+def _add_covers(packer: _Packer, page, delivery: Delivery, notes: list[str]):
+    cover = getattr(page, "cover", None)
+    if cover is None:
+        notes.append(_("页面没有封面图。"))
+        return []
+    sizes = [parse_size(s) for s in delivery.profile.cover_sizes or []]
+    sizes = [s for s in sizes if s] or [(cover.width, cover.height)]
+    names = []
+    for width, height in sizes:
+        name = f"cover-{width}x{height}.jpg"
+        try:
+            data = cover_image(cover, (width, height))
+        except (OSError, ValueError, Image.DecompressionBombError):
+            notes.append(_("封面图无法读取，未能生成 %(size)s。") % {"size": name})
+            continue
+        packer.add_bytes(name, data, compress=False)
+        names.append(name)
+    return names
+
+
+def package_read_manifest(archive: zipfile.ZipFile) -> dict[str, str]:
+    """name → SHA-256 as the manifest of a package lists them."""
+    manifest = archive.read(MANIFEST_NAME).decode()
+    entries = {}
+    for line in manifest.splitlines():
+        digest, name = line.split("  ", 1)
+        entries[name] = digest
+    return entries
+
+
+def package_verify(stream) -> list[str]:
+    """The names whose content does not match the manifest (empty when all do),
+    reading each entry in chunks as a platform's checker would."""
+    with zipfile.ZipFile(stream) as archive:
+        expected = package_read_manifest(archive)
+        present = {n for n in archive.namelist() if n != MANIFEST_NAME}
+        bad = sorted(present ^ set(expected))
+        for name in sorted(present & set(expected)):
+            digest = hashlib.sha256()
+            with archive.open(name) as entry:
+                shutil.copyfileobj(entry, _HashWriter(digest), COPY_CHUNK)
+            if digest.hexdigest() != expected[name]:
+                bad.append(name)
+        return bad
+
+
+class _HashWriter:
+    def __init__(self, digest):
+        self.digest = digest
+
+    def write(self, data):
+        self.digest.update(data)
+        return len(data)

@@ -1,0 +1,605 @@
+"""Pre-flight QC: a delivery's media and page checked against its profile.
+
+``qc_check`` reads only what is stored — the original's probe facts and
+measured loudness on the MediaAsset, the published renditions, the transcode
+profile they were made with, and the page's fields — so it is fast enough to
+run in a request and gives the same answer every time it is asked.
+
+Every finding says what is wrong and what to do about it, in plain Chinese,
+for the producer who has to fix it.
+"""
+
+import math
+import re
+from dataclasses import asdict, dataclass
+from fractions import Fraction
+
+from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
+
+from media_pipeline.models import (
+    AssetStatus,
+    MediaAsset,
+    MediaKind,
+    Rendition,
+    RenditionKind,
+    TranscodeProfile,
+)
+
+from .models import AspectRatio, Delivery, DeliveryProfile, RequiredMetadata
+
+ERROR = "error"
+WARNING = "warning"
+
+#: What the pipeline's MP4 download is: ladder.py always encodes it with
+#: libx264 and AAC in an MP4 with its index first.
+PIPELINE_MP4 = {"container": "mp4", "video_codec": "h264", "audio_codec": "aac"}
+PIPELINE_AUDIO = {"container": "mp4", "audio_codec": "aac"}
+
+# Names people write in a profile for the same thing.
+CODEC_ALIASES = {
+    "avc": "h264",
+    "avc1": "h264",
+    "h.264": "h264",
+    "x264": "h264",
+    "mp4a": "aac",
+    "aac-lc": "aac",
+    "hevc": "h265",
+    "h.265": "h265",
+    "hvc1": "h265",
+    "mpeg4": "mp4",
+    "m4v": "mp4",
+}
+
+#: Relative tolerance when matching a picture's ratio to an accepted aspect.
+ASPECT_TOLERANCE = 0.02
+#: Durations are measured to the frame; half a second either way is the same cut.
+DURATION_TOLERANCE = 0.5
+# Below this the loudnorm measurement is silence (see media_pipeline.loudness).
+SILENCE_LUFS = -70.0
+
+
+@dataclass(frozen=True)
+class QcFinding:
+    """One thing QC found: ``code`` for machines, ``message`` for people.
+
+    Errors keep a delivery from being ready; warnings are shown and let it pass.
+    """
+
+    code: str
+    message: str
+    severity: str = ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def qc_passed(findings: list[QcFinding]) -> bool:
+    return not any(f.is_error for f in findings)
+
+
+def qc_report(findings: list[QcFinding]) -> list[dict]:
+    """The findings as stored on ``Delivery.qc_report``, errors first."""
+    ordered = sorted(findings, key=lambda f: 0 if f.is_error else 1)
+    return [f.as_dict() for f in ordered]
+
+
+# --- Formatting --------------------------------------------------------------
+
+
+def format_duration(seconds: float) -> str:
+    """90 → "1 分 30 秒", 120 → "2 分钟", 45 → "45 秒", 3720 → "1 小时 2 分钟"."""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = []
+    if hours:
+        parts.append(_("%(n)s 小时") % {"n": hours})
+    if minutes:
+        if secs:
+            parts.append(_("%(n)s 分") % {"n": minutes})
+        else:
+            parts.append(_("%(n)s 分钟") % {"n": minutes})
+    if secs or not parts:
+        parts.append(_("%(n)s 秒") % {"n": secs})
+    return " ".join(parts)
+
+
+def format_duration_range(low: int | None, high: int | None) -> str:
+    """120, 300 → "2–5 分钟"; otherwise both ends spelt out."""
+    if low and high:
+        if low % 60 == 0 and high % 60 == 0 and high < 3600:
+            return _("%(low)s–%(high)s 分钟") % {"low": low // 60, "high": high // 60}
+        return f"{format_duration(low)}至{format_duration(high)}"
+    if low:
+        return _("不短于 %(d)s") % {"d": format_duration(low)}
+    if high:
+        return _("不超过 %(d)s") % {"d": format_duration(high)}
+    return ""
+
+
+def format_lufs(value: float) -> str:
+    # A real minus sign, as the standards print it.
+    return f"{value:.1f}".replace("-", "−")
+
+
+def parse_aspect(value: str) -> Fraction | None:
+    match = re.fullmatch(r"\s*(\d+)\s*[:/x×]\s*(\d+)\s*", str(value))
+    if not match or not int(match.group(2)):
+        return None
+    return Fraction(int(match.group(1)), int(match.group(2)))
+
+
+def aspect_label(value: str) -> str:
+    return str(AspectRatio(value).label) if value in AspectRatio.values else value
+
+
+def describe_aspect(width: int, height: int) -> str:
+    """The picture's ratio as people say it: a known one if close, else w:h."""
+    ratio = width / height
+    for value in AspectRatio.values:
+        known = parse_aspect(value)
+        if abs(ratio - float(known)) / float(known) <= ASPECT_TOLERANCE:
+            return value
+    divisor = math.gcd(width, height)
+    return f"{width // divisor}:{height // divisor}"
+
+
+def normalise_codec(value: str) -> str:
+    value = (value or "").strip().lower()
+    return CODEC_ALIASES.get(value, value)
+
+
+# --- What the page says ------------------------------------------------------
+
+
+def page_credits(page) -> list[tuple[str, str]]:
+    """(role, name) of everyone credited on a deliverable page, in order.
+
+    Episodes credit their hosts, guests and experts as ``participants``; short
+    videos and music works as ``credits``.
+    """
+    relation = getattr(page, "credits", None) or getattr(page, "participants", None)
+    if relation is None:
+        return []
+    return [
+        (credit.get_role_display(), credit.person.name)
+        for credit in relation.all().select_related("person")
+    ]
+
+
+def page_summary(page) -> str:
+    """The page's plain-text summary: 内容提要, or the work's 简介."""
+    for name in ("summary", "description"):
+        text = strip_tags(getattr(page, name, "") or "").strip()
+        if text:
+            return text
+    return (page.search_description or "").strip()
+
+
+def page_group(page):
+    """The programme, series or music library the page belongs to."""
+    parent = page.get_parent()
+    return parent.specific if parent else None
+
+
+def page_number(page) -> int | None:
+    return getattr(page, "episode_number", None) or getattr(
+        page, "number_in_series", None
+    )
+
+
+# --- The checks --------------------------------------------------------------
+
+
+def qc_check(delivery: Delivery) -> list[QcFinding]:
+    """Everything that keeps this delivery from meeting its profile.
+
+    Checks the media the page carries now (which becomes the delivery's asset
+    when it is made ready), its published MP4 rendition and the page's
+    metadata. An empty list, or warnings only, means it may be delivered.
+    """
+    profile = delivery.profile
+    page = delivery.page.specific
+    asset = getattr(page, "media_asset", None)
+    findings: list[QcFinding] = []
+    if not profile.spec_verified:
+        findings.append(
+            QcFinding(
+                "profile_unverified",
+                _(
+                    "交付规格“%(profile)s”尚未与平台核实：结果仅供参考，"
+                    "请向平台确认接收要求后在交付规格中标记为已核实。"
+                )
+                % {"profile": profile},
+                WARNING,
+            )
+        )
+    if not page.live:
+        findings.append(
+            QcFinding("page_not_live", _("页面尚未发布：请先发布页面，再交付。"))
+        )
+    elif page.has_unpublished_changes:
+        findings.append(
+            QcFinding(
+                "page_unpublished_changes",
+                _(
+                    "页面有未发布的修改：交付的是已发布的版本；如需交付新内容，请先发布。"
+                ),
+                WARNING,
+            )
+        )
+    findings += check_media(asset, profile)
+    findings += check_metadata(page, profile)
+    return findings
+
+
+def check_media(asset: MediaAsset | None, profile: DeliveryProfile) -> list[QcFinding]:
+    if asset is None:
+        return [
+            QcFinding(
+                "no_media",
+                _("页面没有关联音视频：请在页面上选择要交付的媒体。"),
+            )
+        ]
+    if asset.status != AssetStatus.READY or asset.published_job_id is None:
+        if asset.status == AssetStatus.FAILED:
+            message = _("媒体“%(title)s”转码失败（%(reason)s）：请在媒体库处理后重试。")
+        else:
+            message = _(
+                "媒体“%(title)s”尚未转码完成（%(reason)s）：请等转码完成后再运行质检。"
+            )
+        return [
+            QcFinding(
+                "media_not_ready",
+                message
+                % {
+                    "title": asset.title,
+                    "reason": asset.failure_reason or asset.get_status_display(),
+                },
+            )
+        ]
+    wants_video = bool(profile.video_codec)
+    if wants_video and asset.kind != MediaKind.VIDEO:
+        return [
+            QcFinding(
+                "not_video",
+                _(
+                    "媒体“%(title)s”是音频，平台要求视频：请上传演出录像或配有画面的版本。"
+                )
+                % {"title": asset.title},
+            )
+        ]
+    published_profile = asset.published_job.profile
+    if wants_video:
+        rendition = asset.rendition(RenditionKind.MP4)
+        if rendition is None:
+            return [
+                QcFinding(
+                    "no_mp4",
+                    _("媒体没有可交付的 MP4 文件：请在媒体库重新转码。"),
+                )
+            ]
+        findings = check_format(profile, PIPELINE_MP4)
+        findings += check_picture(asset, rendition, profile, published_profile)
+    else:
+        rendition = asset.rendition(RenditionKind.M4A)
+        if rendition is None:
+            return [
+                QcFinding(
+                    "no_audio_file",
+                    _("媒体没有可交付的音频文件：请在媒体库重新转码。"),
+                )
+            ]
+        findings = check_format(profile, PIPELINE_AUDIO)
+    findings += check_duration(asset, rendition, profile)
+    findings += check_loudness(asset, profile, published_profile)
+    return findings
+
+
+def check_format(profile: DeliveryProfile, made: dict[str, str]) -> list[QcFinding]:
+    findings = []
+    labels = {
+        "container": _("封装格式"),
+        "video_codec": _("视频编码"),
+        "audio_codec": _("音频编码"),
+    }
+    for field, made_value in made.items():
+        wanted = normalise_codec(getattr(profile, field))
+        if wanted and wanted != made_value:
+            findings.append(
+                QcFinding(
+                    field,
+                    _(
+                        "平台要求%(what)s为 %(wanted)s，媒体库交付的是 "
+                        "%(made)s：请与平台确认是否接受 %(made)s，"
+                        "如接受请在交付规格中改为 %(made)s。"
+                    )
+                    % {
+                        "what": labels[field],
+                        "wanted": getattr(profile, field),
+                        "made": made_value.upper()
+                        if field == "container"
+                        else {"h264": "H.264", "aac": "AAC"}[made_value],
+                    },
+                )
+            )
+    return findings
+
+
+def check_picture(
+    asset: MediaAsset,
+    rendition: Rendition,
+    profile: DeliveryProfile,
+    published_profile: TranscodeProfile,
+) -> list[QcFinding]:
+    findings = []
+    width = rendition.width or asset.width
+    height = rendition.height or asset.height
+    if not width or not height:
+        return [
+            QcFinding(
+                "picture_unknown",
+                _("无法得知交付文件的画面尺寸：请在媒体库重新转码。"),
+            )
+        ]
+    short_side = min(width, height)
+    if profile.min_height and short_side < profile.min_height:
+        original_short = min(asset.width or 0, asset.height or 0)
+        values = {
+            "p": short_side,
+            "size": f"{width}×{height}",
+            "wanted": profile.min_height,
+            "transcode": published_profile.name,
+        }
+        if original_short >= profile.min_height:
+            message = _(
+                "交付用 MP4 为 %(p)sp（%(size)s），低于平台要求的 %(wanted)sp：原片"
+                "足够清晰，请把转码方案“%(transcode)s”的“下载版 MP4 高度”设为不低于 "
+                "%(wanted)s 后重新转码。"
+            )
+        else:
+            values["size"] = f"{asset.width}×{asset.height}"
+            values["p"] = original_short
+            message = _(
+                "原片只有 %(p)sp（%(size)s），低于平台要求的 %(wanted)sp：请提供不低于 "
+                "%(wanted)sp 的原片重新上传。"
+            )
+        findings.append(QcFinding("resolution", message % values))
+    accepted = [a for a in profile.accepted_aspects or [] if parse_aspect(a)]
+    if accepted:
+        ratio = width / height
+        fits = any(
+            abs(ratio - float(parse_aspect(a))) / float(parse_aspect(a))
+            <= ASPECT_TOLERANCE
+            for a in accepted
+        )
+        if not fits:
+            labels = "或".join(aspect_label(a) for a in accepted)
+            findings.append(
+                QcFinding(
+                    "aspect",
+                    _(
+                        "画面比例为 %(actual)s（%(size)s），平台只接受 %(accepted)s："
+                        "请提供%(labels)s 的版本。"
+                    )
+                    % {
+                        "actual": describe_aspect(width, height),
+                        "size": f"{width}×{height}",
+                        "accepted": "、".join(accepted),
+                        "labels": labels,
+                    },
+                )
+            )
+    return findings
+
+
+def check_duration(
+    asset: MediaAsset, rendition: Rendition, profile: DeliveryProfile
+) -> list[QcFinding]:
+    duration = rendition.duration or asset.duration
+    low, high = profile.min_duration, profile.max_duration
+    if not low and not high:
+        return []
+    if not duration:
+        return [
+            QcFinding(
+                "duration_unknown",
+                _("无法得知交付文件的时长：请在媒体库重新转码。"),
+            )
+        ]
+    wanted = format_duration_range(low, high)
+    if low and duration < low - DURATION_TOLERANCE:
+        return [
+            QcFinding(
+                "too_short",
+                _(
+                    "时长 %(actual)s，短于平台要求的 %(limit)s："
+                    "请剪辑成 %(wanted)s的版本。"
+                )
+                % {
+                    "actual": format_duration(duration),
+                    "limit": format_duration(low),
+                    "wanted": wanted,
+                },
+            )
+        ]
+    if high and duration > high + DURATION_TOLERANCE:
+        return [
+            QcFinding(
+                "too_long",
+                _(
+                    "时长 %(actual)s，超过平台要求的 %(limit)s："
+                    "请剪辑成 %(wanted)s的版本。"
+                )
+                % {
+                    "actual": format_duration(duration),
+                    "limit": format_duration(high),
+                    "wanted": wanted,
+                },
+            )
+        ]
+    return []
+
+
+def check_loudness(
+    asset: MediaAsset, profile: DeliveryProfile, published_profile: TranscodeProfile
+) -> list[QcFinding]:
+    """The delivered audio is the original normalised to the target of the
+    transcode profile it was published with; the platform expects the target
+    of the delivery profile's transcode profile, within its tolerance."""
+    expected = profile.transcode_profile
+    if not asset.audio_codec:
+        return [
+            QcFinding(
+                "no_audio",
+                _("媒体没有音轨：平台要求有声版本，请提供带解说或配乐的版本。"),
+            )
+        ]
+    findings = []
+    if asset.loudness_integrated is None or asset.loudness_integrated < SILENCE_LUFS:
+        findings.append(
+            QcFinding(
+                "silent",
+                _(
+                    "音轨几乎无声，转码时无法把响度归一化到 %(target)s LKFS：请检查原片"
+                    "的声音后重新上传。"
+                )
+                % {"target": format_lufs(expected.loudness_target)},
+            )
+        )
+    made = published_profile.loudness_target
+    if abs(made - expected.loudness_target) > profile.loudness_tolerance:
+        findings.append(
+            QcFinding(
+                "loudness",
+                _(
+                    "交付文件的响度为 %(made)s LKFS"
+                    "（按转码方案“%(made_profile)s”归一化），"
+                    "平台要求 %(wanted)s LKFS ±%(tolerance)s LU：请用转码方案"
+                    "“%(wanted_profile)s”重新转码后再交付。"
+                )
+                % {
+                    "made": format_lufs(made),
+                    "made_profile": published_profile.name,
+                    "wanted": format_lufs(expected.loudness_target),
+                    "tolerance": f"{profile.loudness_tolerance:g}",
+                    "wanted_profile": expected.name,
+                },
+            )
+        )
+    if published_profile.true_peak_limit > expected.true_peak_limit + 0.05:
+        findings.append(
+            QcFinding(
+                "true_peak",
+                _(
+                    "交付文件的真峰值上限为 %(made)s dBTP，"
+                    "高于平台要求的 %(wanted)s dBTP："
+                    "请用转码方案“%(wanted_profile)s”重新转码后再交付。"
+                )
+                % {
+                    "made": format_lufs(published_profile.true_peak_limit),
+                    "wanted": format_lufs(expected.true_peak_limit),
+                    "wanted_profile": expected.name,
+                },
+            )
+        )
+    return findings
+
+
+def _missing_field_message(page, label: str) -> str:
+    return _(
+        "缺少%(what)s：“%(type)s”页面还没有%(what)s这一项，请联系管理员补充，"
+        "或与平台确认后在交付规格中去掉这项要求。"
+    ) % {"what": label, "type": page._meta.verbose_name}
+
+
+def check_metadata(page, profile: DeliveryProfile) -> list[QcFinding]:
+    required = set(profile.required_metadata or [])
+    findings = []
+    if RequiredMetadata.CREDITS in required and not page_credits(page):
+        findings.append(
+            QcFinding(
+                "missing_credits",
+                _(
+                    "缺少主创署名：平台要求片尾署名创作者，请在页面的“主创人员”中"
+                    "添加导演、主讲等创作者。"
+                ),
+            )
+        )
+    for field, label in (
+        (RequiredMetadata.PRODUCING_UNIT, _("出品单位")),
+        (RequiredMetadata.RIGHTS_HOLDER, _("版权方")),
+    ):
+        if field not in required:
+            continue
+        if not hasattr(page, field):
+            findings.append(
+                QcFinding(f"missing_{field}", _missing_field_message(page, label))
+            )
+        elif not (getattr(page, field) or "").strip():
+            findings.append(
+                QcFinding(
+                    f"missing_{field}",
+                    _("缺少%(what)s：请在页面的“出品与版权”中填写%(what)s。")
+                    % {"what": label},
+                )
+            )
+    if RequiredMetadata.SUBTITLES in required:
+        # The media library keeps no subtitle files yet.
+        findings.append(
+            QcFinding(
+                "missing_subtitles",
+                _(
+                    "缺少中文字幕：平台要求提供字幕，媒体库暂不能保存字幕文件；请与平台"
+                    "确认字幕可否压制在画面中，确认后在交付规格中去掉“字幕”要求。"
+                ),
+            )
+        )
+    cover = getattr(page, "cover", None)
+    if RequiredMetadata.COVER in required and cover is None:
+        findings.append(
+            QcFinding(
+                "missing_cover",
+                _("缺少封面图：请在页面上选择封面图。"),
+            )
+        )
+    if cover is not None:
+        for size in profile.cover_sizes or []:
+            wanted = parse_size(size)
+            if wanted and (cover.width < wanted[0] or cover.height < wanted[1]):
+                findings.append(
+                    QcFinding(
+                        "cover_small",
+                        _(
+                            "封面图只有 %(size)s，小于平台要求的 %(wanted)s，放大后会"
+                            "发虚：建议换一张不小于 %(wanted)s 的封面图。"
+                        )
+                        % {
+                            "size": f"{cover.width}×{cover.height}",
+                            "wanted": f"{wanted[0]}×{wanted[1]}",
+                        },
+                        WARNING,
+                    )
+                )
+    if RequiredMetadata.SUMMARY in required and not page_summary(page):
+        findings.append(
+            QcFinding(
+                "missing_summary",
+                _("缺少内容简介：请在页面填写内容提要或作品简介。"),
+            )
+        )
+    return findings
+
+
+def parse_size(value: str) -> tuple[int, int] | None:
+    """ "1920x1080" → (1920, 1080); anything else → None."""
+    match = re.fullmatch(r"\s*(\d+)\s*[x×*]\s*(\d+)\s*", str(value))
+    if not match:
+        return None
+    width, height = int(match.group(1)), int(match.group(2))
+    return (width, height) if width and height else None

@@ -1,0 +1,1 @@
+"""The syndication app in the Wagtail admin, under the 分发 menu."""

@@ -1,0 +1,324 @@
+"""The syndication manager's work on the ledger: QC, delivery, redelivery,
+packages and bulk actions. Every state change still goes through
+``services.delivery_transition``; these services only decide which ones."""
+
+from dataclasses import dataclass, field
+
+from django.db import models, transaction
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Delivery, DeliveryMethod, DeliveryState, Via
+from .qc import QcFinding, qc_check, qc_passed, qc_report
+from .services import IllegalTransition, delivery_transition
+
+S = DeliveryState
+#: States in which a version is out with the platform.
+OUT_WITH_PLATFORM = (S.DELIVERED, S.RECEIVED, S.ADOPTED)
+
+
+class QcRefused(Exception):
+    """QC found errors, so the delivery was left as it was."""
+
+    def __init__(self, delivery: Delivery, findings: list[QcFinding]):
+        self.delivery = delivery
+        self.findings = findings
+        errors = [f.message for f in findings if f.is_error]
+        self.reason = _("质检未通过：") + " ".join(errors)
+        super().__init__(self.reason)
+
+
+def _via(actor, via: str | None) -> str:
+    return via or (Via.ADMIN if actor else Via.SYSTEM)
+
+
+def _fresh(delivery: Delivery) -> Delivery:
+    # QC must judge the page and media as they are now, not as a caller's
+    # copy last saw them.
+    return Delivery.objects.select_related("page", "platform", "profile").get(
+        pk=delivery.pk
+    )
+
+
+def _current_asset(delivery: Delivery):
+    return getattr(delivery.page.specific, "media_asset", None)
+
+
+def _qc_reason(findings: list[QcFinding]) -> str:
+    errors = sum(1 for f in findings if f.is_error)
+    if errors:
+        return _("质检未通过：%(n)s 项问题") % {"n": errors}
+    return _("质检通过")
+
+
+def delivery_run_qc(
+    *, delivery: Delivery, actor=None, via: str | None = None
+) -> Delivery:
+    """Check the delivery against its profile, keep the findings on it and move
+    it to ready or qc_failed.
+
+    Re-running QC on a delivery that is ready and still passes keeps it ready
+    (the ledger has no ready → ready move) and only refreshes the findings.
+    Raises IllegalTransition from states that QC cannot move (delivered, …).
+    """
+    delivery = _fresh(delivery)
+    findings = qc_check(delivery)
+    report = qc_report(findings)
+    to_state = S.READY if qc_passed(findings) else S.QC_FAILED
+    asset = _current_asset(delivery)
+    if delivery.state == S.READY and to_state == S.READY:
+        Delivery.objects.filter(pk=delivery.pk).update(qc_report=report, asset=asset)
+        delivery.refresh_from_db()
+        return delivery
+    return delivery_transition(
+        delivery=delivery,
+        to_state=to_state,
+        via=_via(actor, via),
+        actor=actor,
+        reason=_qc_reason(findings),
+        payload={"qc": report},
+        qc_report=report,
+        asset=asset,
+    )
+
+
+def delivery_redeliver(
+    *, delivery: Delivery, actor=None, reason: str = "", via: str | None = None
+) -> Delivery:
+    """Deliver the item's current version in one action.
+
+    QC runs first; if it fails nothing moves (the version the platform has
+    stays with it), the findings are kept on the delivery and QcRefused lists
+    them. Otherwise a version out with the platform is withdrawn, the
+    delivery is made ready with the current media and, for platforms that
+    pull, delivered as the next version — all in one transaction. Platforms
+    that take packages stop at ready with a new package on its way: the
+    manager uploads it and marks it delivered.
+    """
+    via = _via(actor, via)
+    delivery = _fresh(delivery)
+    findings = qc_check(delivery)
+    report = qc_report(findings)
+    if not qc_passed(findings):
+        Delivery.objects.filter(pk=delivery.pk).update(qc_report=report)
+        delivery.refresh_from_db()
+        raise QcRefused(delivery, findings)
+    return _redeliver(
+        delivery=delivery,
+        findings=findings,
+        actor=actor,
+        via=via,
+        why=reason or _("内容已更新，重新交付"),
+    )
+
+
+@transaction.atomic
+def _redeliver(*, delivery, findings, actor, via, why) -> Delivery:
+    report = qc_report(findings)
+    if delivery.state in OUT_WITH_PLATFORM:
+        delivery = delivery_transition(
+            delivery=delivery,
+            to_state=S.WITHDRAWN,
+            via=via,
+            actor=actor,
+            reason=_("撤回第 %(v)s 版以重新交付：%(why)s")
+            % {"v": delivery.version, "why": why},
+        )
+    asset = _current_asset(delivery)
+    if delivery.state == S.READY:
+        Delivery.objects.filter(pk=delivery.pk).update(qc_report=report, asset=asset)
+        delivery.refresh_from_db()
+    else:
+        delivery = delivery_transition(
+            delivery=delivery,
+            to_state=S.READY,
+            via=via,
+            actor=actor,
+            reason=_qc_reason(findings),
+            payload={"qc": report},
+            qc_report=report,
+            asset=asset,
+        )
+    if delivery.profile.method == DeliveryMethod.PULL:
+        return delivery_transition(
+            delivery=delivery, to_state=S.DELIVERED, via=via, actor=actor, reason=why
+        )
+    package_request(delivery=delivery)
+    return delivery
+
+
+def package_request(*, delivery: Delivery) -> None:
+    """Build the delivery's package in the background once this commits."""
+    from .tasks import build_package
+
+    transaction.on_commit(
+        lambda: build_package.apply_async(args=(delivery.pk,), queue="default")
+    )
+
+
+# --- Actions offered to managers ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """A move offered in the admin and what it needs from the manager."""
+
+    to_state: str
+    label: str
+    needs_reason: bool = False
+    fields: tuple[str, ...] = ()
+    style: str = ""
+
+
+#: The moves a manager makes by hand. Ready and qc_failed are reached only by
+#: running QC, so a delivery can never be made ready without passing it.
+MANUAL_ACTIONS = {
+    S.DELIVERED: ActionSpec(S.DELIVERED, gettext_lazy("标记为已交付")),
+    S.RECEIVED: ActionSpec(S.RECEIVED, gettext_lazy("平台已接收")),
+    S.ADOPTED: ActionSpec(
+        S.ADOPTED,
+        gettext_lazy("记录采用"),
+        fields=("adopted_on", "platform_item_id", "platform_url"),
+    ),
+    S.REJECTED: ActionSpec(
+        S.REJECTED, gettext_lazy("记录未采用"), needs_reason=True, style="warning"
+    ),
+    S.WITHDRAWN: ActionSpec(
+        S.WITHDRAWN, gettext_lazy("撤回"), needs_reason=True, style="serious"
+    ),
+    S.EXPIRED: ActionSpec(S.EXPIRED, gettext_lazy("标记为已过期"), style="warning"),
+}
+
+
+def delivery_manual_actions(delivery: Delivery) -> list[ActionSpec]:
+    allowed = delivery.allowed_next_states()
+    return [spec for state, spec in MANUAL_ACTIONS.items() if state in allowed]
+
+
+def delivery_can_run_qc(delivery: Delivery) -> bool:
+    return delivery.state == S.READY or S.READY in delivery.allowed_next_states()
+
+
+def delivery_act(
+    *,
+    delivery: Delivery,
+    to_state: str,
+    actor=None,
+    reason: str = "",
+    via: str | None = None,
+    **fields,
+) -> Delivery:
+    """A manual move from the admin, with the checks the ledger alone does not
+    make: ready only through QC, a reason for rejections and withdrawals."""
+    if to_state not in S.values:
+        raise ValueError(_("未知的操作。"))
+    if to_state not in MANUAL_ACTIONS:
+        raise IllegalTransition(delivery, to_state)
+    spec = MANUAL_ACTIONS[to_state]
+    if spec.needs_reason and not reason.strip():
+        raise ValueError(_("请填写原因。"))
+    if to_state == S.REJECTED:
+        fields["rejection_reason"] = reason.strip()
+    accepted = (*spec.fields, "rejection_reason")
+    fields = {k: v for k, v in fields.items() if k in accepted and v not in (None, "")}
+    return delivery_transition(
+        delivery=delivery,
+        to_state=to_state,
+        via=_via(actor, via),
+        actor=actor,
+        reason=reason.strip(),
+        **fields,
+    )
+
+
+@dataclass
+class BulkResult:
+    done: list[Delivery] = field(default_factory=list)
+    refused: list[tuple[Delivery, str]] = field(default_factory=list)
+
+
+BULK_ACTIONS = {
+    "qc": gettext_lazy("运行质检"),
+    "deliver": gettext_lazy("标记为已交付"),
+    "withdraw": gettext_lazy("撤回"),
+}
+
+
+def deliveries_bulk_act(
+    *, deliveries, action: str, actor=None, reason: str = ""
+) -> BulkResult:
+    """Apply one action to many deliveries; each that the ledger refuses is
+    reported with its reason and the others go ahead."""
+    if action not in BULK_ACTIONS:
+        raise ValueError(action)
+    if action == "withdraw" and not reason.strip():
+        raise ValueError(_("撤回需要填写原因。"))
+    result = BulkResult()
+    for delivery in deliveries:
+        try:
+            with transaction.atomic():
+                if action == "qc":
+                    delivery = delivery_run_qc(delivery=delivery, actor=actor)
+                elif action == "deliver":
+                    delivery = delivery_act(
+                        delivery=delivery,
+                        to_state=S.DELIVERED,
+                        actor=actor,
+                        reason=reason,
+                    )
+                else:
+                    delivery = delivery_act(
+                        delivery=delivery,
+                        to_state=S.WITHDRAWN,
+                        actor=actor,
+                        reason=reason,
+                    )
+        except (IllegalTransition, ValueError) as error:
+            result.refused.append((delivery, str(error)))
+        else:
+            result.done.append(delivery)
+    return result
+
+
+# --- Reads --------------------------------------------------------------------
+
+
+def _current_sha256() -> Coalesce:
+    # The media lives on the specific page types, one table each.
+    return Coalesce(
+        models.F("page__episodepage__media_asset__sha256"),
+        models.F("page__shortvideopage__media_asset__sha256"),
+        models.F("page__musicworkpage__media_asset__sha256"),
+    )
+
+
+def deliveries_with_out_of_date(queryset):
+    """``queryset`` with ``is_out_of_date``: the same answer as
+    ``services.delivery_is_out_of_date`` for each row, in one query."""
+    queryset = queryset.annotate(current_sha256=_current_sha256())
+    media_changed = models.Q(current_sha256__isnull=False) & ~models.Q(
+        current_sha256=models.F("delivered_sha256")
+    )
+    revision_changed = (
+        models.Q(delivered_revision__isnull=False)
+        & models.Q(page__latest_revision__isnull=False)
+        & ~models.Q(page__latest_revision=models.F("delivered_revision"))
+    )
+    return queryset.annotate(
+        is_out_of_date=models.Case(
+            models.When(
+                models.Q(state__in=OUT_WITH_PLATFORM)
+                & (media_changed | revision_changed),
+                then=models.Value(True),
+            ),
+            default=models.Value(False),
+            output_field=models.BooleanField(),
+        )
+    )
+
+
+def deliveries_out_of_date(queryset=None):
+    """Deliveries whose item changed after it went out."""
+    queryset = Delivery.objects.all() if queryset is None else queryset
+    return deliveries_with_out_of_date(queryset).filter(is_out_of_date=True)
