@@ -94,6 +94,9 @@ def _fresh_rate_limits():
 
 @pytest.fixture
 def platforms(demo):
+    # These tests build their own ledger on the demo pages; the demo's own
+    # deliveries (rolled back with the test) would otherwise own those pages.
+    Delivery.objects.all().delete()
     return {
         "a": Platform.objects.get(slug="kepu-china"),
         "b": Platform.objects.get(slug="yunshang-kepu"),
