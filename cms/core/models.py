@@ -21,6 +21,18 @@ def cover_image_field(verbose_name: str | None = None) -> models.ForeignKey:
     )
 
 
+def media_asset_field(verbose_name: str) -> models.ForeignKey:
+    """The video or audio a page plays, picked from the media library."""
+    return models.ForeignKey(
+        "media_pipeline.MediaAsset",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class SectionIndexPage(Page):
     """A section under the home page (节目, 短视频, 音乐作品): an introduction
     and its live children, paginated, in ``items``."""

@@ -7,7 +7,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.core.models import SectionIndexPage, cover_image_field
+from cms.core.models import (
+    SectionIndexPage,
+    cover_image_field,
+    media_asset_field,
+)
 from cms.people.models import BaseCredit
 
 from .forms import MusicWorkPageForm
@@ -65,14 +69,7 @@ class MusicWorkPage(Page):
     lyrics = models.TextField(
         _("歌词或文本"), blank=True, help_text=_("按行书写，分段之间空一行。")
     )
-    media_asset = models.ForeignKey(
-        "media_pipeline.MediaAsset",
-        verbose_name=_("录音或演出录像"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    media_asset = media_asset_field(_("录音或演出录像"))
     score = models.ForeignKey(
         "wagtaildocs.Document",
         verbose_name=_("乐谱"),

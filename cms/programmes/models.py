@@ -8,7 +8,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from cms.core.models import SectionIndexPage, cover_image_field
+from cms.core.models import (
+    SectionIndexPage,
+    cover_image_field,
+    media_asset_field,
+)
 from cms.core.pagination import paginate
 from cms.people.models import BaseCredit
 
@@ -131,14 +135,7 @@ class EpisodePage(Page):
         verbose_name=_("主题"), through=EpisodeTopic, blank=True
     )
     transcript = RichTextField(_("文字稿"), blank=True)
-    media_asset = models.ForeignKey(
-        "media_pipeline.MediaAsset",
-        verbose_name=_("节目音视频"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    media_asset = media_asset_field(_("节目音视频"))
     cover = cover_image_field()
 
     base_form_class = EpisodePageForm

@@ -8,7 +8,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.core.models import SectionIndexPage, cover_image_field
+from cms.core.models import (
+    SectionIndexPage,
+    cover_image_field,
+    media_asset_field,
+)
 from cms.core.pagination import paginate
 from cms.people.models import BaseCredit
 
@@ -90,14 +94,7 @@ class ShortVideoPage(Page):
     topics = ClusterTaggableManager(
         verbose_name=_("主题"), through=ShortVideoTopic, blank=True
     )
-    media_asset = models.ForeignKey(
-        "media_pipeline.MediaAsset",
-        verbose_name=_("视频"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    media_asset = media_asset_field(_("视频"))
     cover = cover_image_field()
 
     content_panels = Page.content_panels + [
