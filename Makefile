@@ -30,5 +30,8 @@ format: setup
 worker: setup
 	$(VENV)/bin/celery -A cms worker --queues default,transcode --loglevel INFO
 
+bench: setup
+	$(PY) -m bench.run
+
 clean:
 	rm -rf var/test .pytest_cache

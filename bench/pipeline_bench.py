@@ -1,0 +1,496 @@
+"""The one-pass pipeline against the alternatives, on one generated clip.
+
+Contenders, each timed end to end, in rotating order for several rounds:
+
+``pipeline``
+    ``manage.py ingest CLIP --wait`` run in this process (``call_command``,
+    so interpreter and Django start-up are not counted): SHA-256 and store
+    the original in the filesystem storage, copy it to a work folder,
+    ffprobe and validate, measure loudness (loudnorm analysis of the audio
+    only), the one ffmpeg pass with the measured (linear) normalisation,
+    master playlist and sprite track, store every output, publish.
+``one_pass``
+    The same ffmpeg arguments, from ``ladder.output_args(plan)``, run bare
+    with subprocess on the same local file, writing to a local folder. The
+    only difference in the arguments: loudnorm runs in its single-pass
+    dynamic mode, which needs no measurement beforehand. No hashing, no
+    probing, no copying, no database.
+``one_pass_no_stills``
+    ``one_pass`` without the poster, thumbnail and sprite branches (the
+    filter graph's still branch and the three image outputs removed).
+``per_rendition``
+    The usual alternative: one ffmpeg per output, one after the other, each
+    reading and decoding the source again: one per HLS video rung, one for
+    the HLS audio rendition, one for the MP4 download, one each for poster,
+    thumbnails and sprite. Same encoder settings, same dynamic loudnorm, and
+    the cheapest honest command for each (the poster seeks to its frame
+    instead of decoding up to it). No probing, hashing or storing either, so
+    the comparison is generous to this side.
+
+Optional (``--proposals``):
+
+``one_pass_stills_decimated``
+    ``one_pass`` with the still branch rearranged to drop frames before it
+    scales them (see BENCHMARKS.md): the change proposed for the pipeline.
+"""
+
+import io
+import re
+import shutil
+import subprocess
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from unittest import mock
+
+from .timing import DISTURBED, Sample, Series, rotated, stopwatch, wait_for_quiet
+
+PIPELINE = "pipeline"
+ONE_PASS = "one_pass"
+NO_STILLS = "one_pass_no_stills"
+PER_RENDITION = "per_rendition"
+DECIMATED = "one_pass_stills_decimated"
+
+# Written by the pipeline in Python after ffmpeg has finished.
+PIPELINE_ONLY_OUTPUTS = {"hls/master.m3u8", "sprite/sprite.vtt"}
+STILL_OUTPUTS = re.compile(r"^(poster\.jpg|thumbs/|sprite/)")
+# ffmpeg numbers fMP4 init segments by the variant's place in the command.
+INIT_SEGMENT = re.compile(r"init_\d+\.mp4$")
+
+
+@dataclass
+class Workload:
+    clip: Path
+    demuxer: str
+    plan: object  # ladder.TranscodePlan, with dynamic loudnorm
+    scratch: Path
+
+    @property
+    def out(self) -> Path:
+        return self.scratch / "out"
+
+
+def dynamic_loudnorm(profile) -> str:
+    """loudnorm in single-pass dynamic mode: no measured values needed."""
+    from media_pipeline.pipeline import loudness_target
+
+    target = loudness_target(profile)
+    return (
+        f"loudnorm=I={target.integrated}:TP={target.true_peak}"
+        f":LRA={target.loudness_range},aresample={profile.audio_sample_rate}"
+    )
+
+
+def workload_prepare(clip: Path, scratch: Path) -> Workload:
+    from media_pipeline import ffmpeg, ladder
+    from media_pipeline.services.jobs import default_profile
+    from media_pipeline.validation import validate_probe
+
+    probed = ffmpeg.probe(clip)
+    kind = validate_probe(probed)
+    profile = default_profile()
+    plan = ladder.plan(
+        probe=probed, kind=kind, profile=profile, audio_filter=dynamic_loudnorm(profile)
+    )
+    if plan.video_stream is None or plan.audio_stream is None:
+        raise RuntimeError("the benchmark clip must have video and sound")
+    return Workload(clip=clip, demuxer=probed.demuxer, plan=plan, scratch=scratch)
+
+
+def bare_command(
+    workload: Workload, output_args: list[str], input_args: list[str] = ()
+) -> list[str]:
+    from media_pipeline.ffmpeg import FFMPEG
+
+    return [
+        FFMPEG,
+        "-hide_banner",
+        "-nostdin",
+        "-y",
+        "-loglevel",
+        "error",
+        *input_args,
+        "-f",
+        workload.demuxer,
+        "-i",
+        str(workload.clip),
+        *output_args,
+    ]
+
+
+# --- Variants of the one-pass command ----------------------------------------
+
+
+def _graph(args: list[str]) -> tuple[int, list[str]]:
+    index = args.index("-filter_complex") + 1
+    return index, args[index].split(";")
+
+
+def _only(parts: list[str], prefix: str) -> int:
+    found = [i for i, part in enumerate(parts) if part.startswith(prefix)]
+    if len(found) != 1:
+        raise RuntimeError(f"ladder graph changed: {prefix!r} found {len(found)}×")
+    return found[0]
+
+
+def without_stills(args: list[str], plan) -> list[str]:
+    """The one-pass arguments with the still branch and image outputs cut out.
+
+    Derived from the real arguments, so the ladder part stays exactly what
+    the pipeline runs; fails loudly if the graph no longer has the shape
+    this expects.
+    """
+    index, parts = _graph(args)
+    stills = f"[src{len(plan.rungs)}]"
+    head = parts[0]
+    split = f"split={len(plan.rungs) + 1}"
+    if not head.endswith(stills) or split not in head:
+        raise RuntimeError(f"ladder graph changed: {head!r}")
+    branch = (stills, "[pin]", "[tin]", "[sin]")
+    for prefix in branch:
+        _only(parts, prefix)
+    kept = [head.removesuffix(stills).replace(split, f"split={len(plan.rungs)}")]
+    kept += [part for part in parts[1:] if not part.startswith(branch)]
+    cut = args.index("download.mp4") + 1
+    if args[cut:][:2] != ["-map", "[poster]"]:
+        raise RuntimeError("ladder outputs changed: stills are not last")
+    result = args[:cut]
+    result[index] = ";".join(kept)
+    return result
+
+
+def stills_decimated(args: list[str], plan) -> list[str]:
+    """The proposed still branch: drop frames first, scale only those kept.
+
+    Today every frame of the source is scaled to poster size before the
+    poster, thumbnail and sprite filters pick the few they need; here the
+    poster takes one frame (``trim=end_frame=1`` closes its branch) and each
+    branch scales only what it keeps.
+    """
+    index, parts = _graph(args)
+    stills = f"[src{len(plan.rungs)}]"
+    pw, ph = plan.poster_size
+    parts[_only(parts, stills)] = f"{stills}split=3[pin][tin][sin]"
+    poster = _only(parts, "[pin]")
+    parts[poster] = (
+        parts[poster].removesuffix("[poster]")
+        + f",trim=end_frame=1,scale={pw}:{ph}:flags=bicubic,setsar=1[poster]"
+    )
+    result = list(args)
+    result[index] = ";".join(parts)
+    return result
+
+
+def per_rendition_commands(workload: Workload) -> list[tuple[str, list[str]]]:
+    """One ffmpeg per output, as a one-job-per-rendition system runs them."""
+    from media_pipeline.ladder import (
+        SPRITE_COLUMNS,
+        SPRITE_ROWS,
+        _aac_args,
+        _hls_muxer_args,
+        _x264_args,
+    )
+
+    plan = workload.plan
+    profile = plan.profile
+    video, audio = f"0:{plan.video_stream}", f"0:{plan.audio_stream}"
+
+    def picture(rung) -> str:
+        return f"fps={rung.fps},scale={rung.width}:{rung.height}:flags=bicubic,setsar=1"
+
+    commands = []
+    for rung in plan.rungs:
+        args = ["-map", video, "-vf", picture(rung), "-an"]
+        args += _x264_args(plan, [rung], "v")
+        args += _hls_muxer_args(profile, f"v:0,name:{rung.name}")
+        commands.append((f"HLS {rung.name}", bare_command(workload, args)))
+    args = ["-map", audio, "-af", plan.audio_filter, "-vn", *_aac_args(profile)]
+    args += _hls_muxer_args(profile, "a:0,name:audio")
+    commands.append(("HLS audio", bare_command(workload, args)))
+    download = plan.download
+    args = ["-map", video, "-map", audio, "-vf", picture(download)]
+    args += ["-af", plan.audio_filter, *_x264_args(plan, [download], "v")]
+    args += [*_aac_args(profile), "-movflags", "+faststart", "download.mp4"]
+    commands.append(("MP4 download", bare_command(workload, args)))
+    pw, ph = plan.poster_size
+    args = ["-map", video, "-frames:v", "1", "-vf", f"scale={pw}:{ph}:flags=bicubic"]
+    args += ["-q:v", "2", "poster.jpg"]
+    seek = ["-ss", f"{plan.poster_time:.3f}"]
+    commands.append(("poster", bare_command(workload, args, input_args=seek)))
+    tw, th = plan.thumbnail_size
+    args = ["-map", video, "-vf", f"fps=1/{plan.thumbnail_interval:.6f},"]
+    args[-1] += f"scale={tw}:{th}"
+    args += ["-q:v", "4", "thumbs/thumb_%04d.jpg"]
+    commands.append(("thumbnails", bare_command(workload, args)))
+    sw, sh = plan.tile_size
+    sprite = (
+        f"fps=1/{plan.sprite_interval:.6f},scale={sw}:{sh},"
+        f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}"
+    )
+    args = ["-map", video, "-vf", sprite, "-q:v", "5", "sprite/sprite_%03d.jpg"]
+    commands.append(("sprite", bare_command(workload, args)))
+    return commands
+
+
+# --- Running ------------------------------------------------------------------
+
+
+def out_prepare(out: Path) -> None:
+    """A fresh output folder laid out as the pipeline lays out its own."""
+    shutil.rmtree(out, ignore_errors=True)
+    for folder in ("hls", "thumbs", "sprite"):
+        (out / folder).mkdir(parents=True)
+
+
+def run_command(command: list[str], cwd: Path) -> None:
+    completed = subprocess.run(
+        command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, text=True
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(
+            f"ffmpeg failed ({completed.returncode}):\n{' '.join(command)}\n"
+            f"{completed.stderr[-3000:]}"
+        )
+
+
+def relative_files(root: Path) -> set[str]:
+    return {
+        INIT_SEGMENT.sub("init.mp4", path.relative_to(root).as_posix())
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+class PhaseTimer:
+    """Wall time of each step of a pipeline run, by wrapping the functions the
+    pipeline calls (nothing in the pipeline is changed)."""
+
+    # (phase, module, function); a phase may wrap several functions.
+    TARGETS = (
+        (
+            "store original",
+            "media_pipeline.management.commands.ingest",
+            "asset_create_from_upload",
+        ),
+        ("  of which SHA-256", "media_pipeline.services.assets", "sha256_of_file"),
+        ("copy to work folder", "media_pipeline.pipeline", "copy_to_local"),
+        ("ffprobe", "media_pipeline.ffmpeg", "probe"),
+        ("loudness measurement", "media_pipeline.loudness", "measure"),
+        ("transcode (one ffmpeg)", "media_pipeline.ffmpeg", "run_ffmpeg"),
+        ("playlists, sprite track", "media_pipeline.pipeline", "write_master_playlist"),
+        ("playlists, sprite track", "media_pipeline.pipeline", "write_sprite_track"),
+        ("playlists, sprite track", "media_pipeline.pipeline", "describe_outputs"),
+        ("store outputs", "media_pipeline.pipeline", "upload_tree"),
+    )
+    NESTED = ("  of which SHA-256",)
+
+    def __init__(self):
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def _wrap(self, phase: str, function: Callable) -> Callable:
+        def timed(*args, **kwargs):
+            start = time.monotonic()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[phase] += time.monotonic() - start
+
+        return timed
+
+    @contextmanager
+    def installed(self):
+        import importlib
+
+        with ExitStack() as stack:
+            for phase, module_name, name in self.TARGETS:
+                module = importlib.import_module(module_name)
+                wrapped = self._wrap(phase, getattr(module, name))
+                stack.enter_context(mock.patch.object(module, name, wrapped))
+            yield self
+
+    def breakdown(self, total: float) -> dict[str, float]:
+        phases = {phase: self.seconds.get(phase, 0.0) for phase, *_ in self.TARGETS}
+        top_level = sum(v for k, v in phases.items() if k not in self.NESTED)
+        phases["database, jobs, clean-up"] = total - top_level
+        phases["total"] = total
+        return phases
+
+
+def pipeline_reset() -> None:
+    """Forget the previous run's asset, so the same clip is not a duplicate."""
+    from django.conf import settings
+
+    from media_pipeline.models import MediaAsset
+
+    MediaAsset.objects.all().delete()
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+def pipeline_run(clip: Path) -> int:
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("ingest", str(clip), "--wait", "--title", "基准测试", stdout=out)
+    return int(out.getvalue().split()[-1])
+
+
+def pipeline_outputs(asset_id: int) -> set[str]:
+    from media_pipeline.models import AssetStatus, MediaAsset
+    from media_pipeline.storage import walk
+
+    asset = MediaAsset.objects.select_related("published_job").get(pk=asset_id)
+    if asset.status != AssetStatus.READY:
+        raise RuntimeError(f"pipeline did not finish: {asset.failure_reason}")
+    prefix = asset.published_job.output_prefix + "/"
+    return {
+        INIT_SEGMENT.sub("init.mp4", name.removeprefix(prefix)) for name in walk(prefix)
+    }
+
+
+@dataclass
+class PipelineResults:
+    clip: dict
+    series: dict[str, Series]
+    phases: list[dict[str, float]] = field(default_factory=list)
+    steps: list[dict[str, float]] = field(default_factory=list)
+    output_checks: list[str] = field(default_factory=list)
+    commands: dict[str, list] = field(default_factory=dict)
+    # Samples run again because other processes took much of the machine.
+    discarded: dict[str, int] = field(default_factory=dict)
+
+
+def clip_facts(workload: Workload) -> dict:
+    plan = workload.plan
+    size = workload.clip.stat().st_size
+    rungs = ", ".join(f"{r.name} {r.video_kbps}k" for r in plan.rungs)
+    return {
+        "duration": plan.duration,
+        "size_mb": round(size / 1e6, 1),
+        "mbps": round(size * 8 / plan.duration / 1e6, 1),
+        "rungs": rungs,
+        "download": plan.download.name,
+        "x264_preset": plan.profile.x264_preset,
+    }
+
+
+def run(
+    *,
+    clip: Path,
+    scratch: Path,
+    rounds: int,
+    proposals: bool = False,
+    quiet_wait: float = 0.0,
+    retry_disturbed: int = 0,
+    log: Callable[[str], None] = print,
+) -> PipelineResults:
+    workload = workload_prepare(clip, scratch)
+    plan = workload.plan
+    from media_pipeline.ladder import output_args
+
+    one_pass = bare_command(workload, output_args(plan))
+    no_stills = bare_command(workload, without_stills(output_args(plan), plan))
+    decimated = bare_command(workload, stills_decimated(output_args(plan), plan))
+    per_rendition = per_rendition_commands(workload)
+
+    names = [PIPELINE, ONE_PASS, NO_STILLS, PER_RENDITION]
+    if proposals:
+        names.append(DECIMATED)
+    results = PipelineResults(
+        clip=clip_facts(workload),
+        series={name: Series(name) for name in names},
+        commands={
+            ONE_PASS: one_pass,
+            NO_STILLS: no_stills,
+            PER_RENDITION: [command for _name, command in per_rendition],
+            DECIMATED: decimated,
+        },
+    )
+    out = workload.out
+    file_sets: dict[str, set[str]] = {}
+
+    # Each contender returns its sample and, for two of them, the time of
+    # each of its steps.
+    def timed_pipeline() -> tuple[Sample, dict]:
+        pipeline_reset()
+        phases = PhaseTimer()
+        with phases.installed(), stopwatch() as watch:
+            asset_id = pipeline_run(clip)
+        file_sets.setdefault(PIPELINE, pipeline_outputs(asset_id))
+        return watch.sample, phases.breakdown(watch.sample.wall)
+
+    def timed_bare(name: str, command: list[str]):
+        def timed() -> tuple[Sample, None]:
+            out_prepare(out)
+            with stopwatch() as watch:
+                run_command(command, out)
+            file_sets.setdefault(name, relative_files(out))
+            return watch.sample, None
+
+        return timed
+
+    def timed_per_rendition() -> tuple[Sample, dict]:
+        out_prepare(out)
+        steps = {}
+        with stopwatch() as watch:
+            for step, command in per_rendition:
+                start = time.monotonic()
+                run_command(command, out)
+                steps[step] = time.monotonic() - start
+        file_sets.setdefault(PER_RENDITION, relative_files(out))
+        return watch.sample, steps
+
+    contenders = {
+        PIPELINE: timed_pipeline,
+        ONE_PASS: timed_bare(ONE_PASS, one_pass),
+        NO_STILLS: timed_bare(NO_STILLS, no_stills),
+        PER_RENDITION: timed_per_rendition,
+        DECIMATED: timed_bare(DECIMATED, decimated),
+    }
+    details = {PIPELINE: results.phases, PER_RENDITION: results.steps}
+    for round_index in range(rounds):
+        for name in rotated(names, round_index):
+            for attempt in range(retry_disturbed + 1):
+                waited = wait_for_quiet(max_seconds=quiet_wait)
+                sample, detail = contenders[name]()
+                log(
+                    f"  round {round_index + 1}/{rounds}  {name:<26} "
+                    f"{sample.wall:6.1f} s wall {sample.cpu:6.1f} CPU-s; others "
+                    f"took {sample.contention:4.0%} of the CPU (waited {waited:.0f} s)"
+                )
+                if sample.contention <= DISTURBED or attempt == retry_disturbed:
+                    break
+                results.discarded[name] = results.discarded.get(name, 0) + 1
+                log("    disturbed by other processes: discarded, once more")
+            results.series[name].samples.append(sample)
+            if name in details:
+                details[name].append(detail)
+    shutil.rmtree(out, ignore_errors=True)
+    pipeline_reset()
+    results.output_checks = check_outputs(file_sets)
+    return results
+
+
+def check_outputs(file_sets: dict[str, set[str]]) -> list[str]:
+    """Do the contenders make the same files? Problems, as sentences."""
+    problems = []
+    reference = file_sets.get(ONE_PASS, set())
+    expected = {
+        PIPELINE: reference | PIPELINE_ONLY_OUTPUTS,
+        PER_RENDITION: reference,
+        NO_STILLS: {name for name in reference if not STILL_OUTPUTS.match(name)},
+        DECIMATED: reference,
+    }
+    for name, files in file_sets.items():
+        if name == ONE_PASS:
+            continue
+        missing = sorted(expected[name] - files)
+        extra = sorted(files - expected[name])
+        if missing or extra:
+            problems.append(
+                f"{name}: missing {missing[:8]}{'…' if len(missing) > 8 else ''}, "
+                f"extra {extra[:8]}{'…' if len(extra) > 8 else ''}"
+            )
+    return problems

@@ -1,0 +1,373 @@
+"""`make bench`: every benchmark, then one table of ratios against targets.
+
+    .venv/bin/python -m bench.run [--rounds 3] [--clip-seconds 20]
+        [--upload-mib 2048] [--chunk-mib 64] [--quiet-wait 10]
+        [--retry-disturbed 0]
+        [--skip-pipeline] [--skip-upload] [--proposals]
+        [--json results.json] [--keep]
+
+Everything runs in one temporary folder (database, media, clip, uploads),
+removed at the end unless ``--keep``.
+
+Targets are judged on wall-clock medians, as they are stated. Every sample
+also records the CPU time of the contender and the share of the machine's CPU
+other processes took meanwhile; where that share is large (a shared machine)
+the wall verdict is marked as disturbed and the CPU-time verdict given too.
+"""
+
+import argparse
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from . import environment
+from .media import MiB
+from .timing import DISTURBED
+
+UPLOAD_GROWTH_TARGET_MB = 50.0
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each contender")
+    parser.add_argument(
+        "--clip-seconds", type=float, default=20, help="length of the 1080p clip"
+    )
+    parser.add_argument(
+        "--upload-mib",
+        type=int,
+        default=None,
+        help="size of the tus upload (default 2048, or 1024 if disk is short)",
+    )
+    parser.add_argument("--chunk-mib", type=int, default=64, help="tus chunk size")
+    parser.add_argument("--skip-pipeline", action="store_true")
+    parser.add_argument("--skip-upload", action="store_true")
+    parser.add_argument(
+        "--proposals",
+        action="store_true",
+        help="also time the proposed still branch (stills decimated first)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=10,
+        help="before each run, wait up to this many seconds for the rest of "
+        "the machine to go quiet (0: never wait)",
+    )
+    parser.add_argument(
+        "--retry-disturbed",
+        type=int,
+        default=0,
+        help="run a sample again, up to this many times, when other processes "
+        f"took more than {DISTURBED:.0%} of the CPU during it",
+    )
+    parser.add_argument("--json", type=Path, help="write every number here too")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    return parser.parse_args(argv)
+
+
+class Log:
+    def __init__(self):
+        self.start = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        elapsed = time.monotonic() - self.start
+        print(f"[{elapsed:6.0f} s] {message}", flush=True)
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else math.nan
+
+
+def verdict(value: float, target: float, *, strict: bool = False) -> str:
+    if math.isnan(value):
+        return "n/a"
+    met = value < target if strict else value <= target
+    return "met" if met else "MISSED"
+
+
+def pipeline_report(results) -> tuple[list[str], dict]:
+    from .pipeline_bench import (
+        DECIMATED,
+        NO_STILLS,
+        ONE_PASS,
+        PER_RENDITION,
+        PIPELINE,
+    )
+    from .timing import median
+
+    series = results.series
+    clip = results.clip
+    lines = [
+        f"Clip: {clip['duration']:.1f} s 1920x1080, {clip['size_mb']} MB "
+        f"({clip['mbps']} Mbit/s); ladder {clip['rungs']}; MP4 {clip['download']}; "
+        f"x264 {clip['x264_preset']}",
+        "",
+        f"{'contender':<34}{'median wall':>12}{'min–max':>16}"
+        f"{'median CPU':>12}{'others took':>13}{'quiet runs':>12}",
+    ]
+    labels = {
+        PIPELINE: "pipeline (ingest --wait)",
+        ONE_PASS: "one pass, bare ffmpeg",
+        NO_STILLS: "one pass, bare, no stills",
+        PER_RENDITION: "one ffmpeg per rendition",
+        DECIMATED: "one pass, stills decimated first",
+    }
+    for name, s in series.items():
+        walls = s.walls
+        lines.append(
+            f"{labels[name]:<34}{s.wall:>10.1f} s{min(walls):>9.1f}–{max(walls):<5.1f}"
+            f"{s.cpu:>10.1f} s{s.contention:>12.0%}"
+            f"{f'{len(s.quiet)}/{len(s.samples)}':>12}"
+        )
+    lines += ["", "Pipeline, step by step (median of runs, wall seconds):"]
+    for phase in results.phases[0]:
+        value = median([p[phase] for p in results.phases])
+        lines.append(f"  {phase:<32}{value:>8.2f}")
+    lines += ["", "One ffmpeg per rendition, command by command (median, wall s):"]
+    for step in results.steps[0]:
+        value = median([s[step] for s in results.steps])
+        lines.append(f"  {step:<32}{value:>8.2f}")
+    discarded = {name: n for name, n in results.discarded.items() if n}
+    if discarded:
+        lines += [
+            "",
+            "Disturbed samples run again: "
+            + ", ".join(f"{name} {n}" for name, n in discarded.items()),
+        ]
+    if results.output_checks:
+        lines += ["", "WARNING, outputs differ:", *results.output_checks]
+    else:
+        lines += ["", "Outputs: every contender made the same files."]
+
+    pipe, bare = series[PIPELINE], series[ONE_PASS]
+    rungs, per = series[NO_STILLS], series[PER_RENDITION]
+
+    def entry(compute, *involved) -> dict:
+        """One ratio three ways: wall medians, CPU medians, and wall medians
+        of the undisturbed samples only (when every contender has some)."""
+        quiet = None
+        if all(s.quiet for s in involved):
+            quiet = compute(lambda s: s.quiet_wall)
+        return {
+            "wall": compute(lambda s: s.wall),
+            "cpu": compute(lambda s: s.cpu),
+            "quiet_wall": quiet,
+            "quiet_samples": min(len(s.quiet) for s in involved),
+            "contention": max(s.contention for s in involved),
+        }
+
+    def stills_cost(with_stills):
+        return lambda v: ratio(v(with_stills) - v(rungs), v(rungs))
+
+    outside = median([p["total"] - p["transcode (one ffmpeg)"] for p in results.phases])
+    transcode = median([p["transcode (one ffmpeg)"] for p in results.phases])
+    ratios = {
+        "pipeline_vs_one_pass": entry(lambda v: ratio(v(pipe), v(bare)), pipe, bare),
+        "pipeline_outside_ffmpeg_vs_one_pass": {"wall": ratio(outside, bare.wall)},
+        "pipeline_ffmpeg_step_vs_one_pass": {"wall": ratio(transcode, bare.wall)},
+        "pipeline_vs_per_rendition": entry(lambda v: ratio(v(pipe), v(per)), pipe, per),
+        "stills_vs_ladder": entry(stills_cost(bare), bare, rungs),
+    }
+    if DECIMATED in series:
+        ratios["decimated_stills_vs_ladder"] = entry(
+            stills_cost(series[DECIMATED]), series[DECIMATED], rungs
+        )
+    return lines, ratios
+
+
+# (number, label, key, target)
+SUMMARY_ROWS = (
+    ("1", "pipeline ÷ bare one pass", "pipeline_vs_one_pass", 1.05),
+    (
+        "1a",
+        "  its steps outside ffmpeg ÷ one pass",
+        "pipeline_outside_ffmpeg_vs_one_pass",
+        None,
+    ),
+    (
+        "1b",
+        "  its ffmpeg step ÷ bare one pass",
+        "pipeline_ffmpeg_step_vs_one_pass",
+        None,
+    ),
+    ("2", "pipeline ÷ one ffmpeg per rendition", "pipeline_vs_per_rendition", 0.85),
+    ("3", "stills ÷ ladder, inside the one pass", "stills_vs_ladder", 0.05),
+    (
+        "3b",
+        "  same, stills decimated first (proposal)",
+        "decimated_stills_vs_ladder",
+        0.05,
+    ),
+)
+
+
+def _number(value) -> str:
+    return "" if value is None or math.isnan(value) else f"{value:.3f}"
+
+
+def summary_table(ratios: dict, upload) -> list[str]:
+    lines = [
+        f"{'':<4}{'ratio (of medians)':<42}{'target':>8}{'wall':>8}{'CPU':>8}"
+        f"{'quiet':>8}  result",
+    ]
+    for number, label, key, target in SUMMARY_ROWS:
+        if key not in ratios:
+            continue
+        found = ratios[key]
+        line = (
+            f"{number:<4}{label:<42}{'' if target is None else f'≤ {target}':>8}"
+            f"{_number(found['wall']):>8}{_number(found.get('cpu')):>8}"
+            f"{_number(found.get('quiet_wall')):>8}"
+        )
+        if target is not None:
+            line += f"  {verdict(found['wall'], target)}"
+            if found["contention"] > DISTURBED:
+                line += (
+                    f" — disturbed, others took {found['contention']:.0%} of the "
+                    f"CPU; by CPU time: {verdict(found['cpu'], target)}"
+                )
+                if found["quiet_wall"] is not None:
+                    line += (
+                        f"; quiet runs only ({found['quiet_samples']}+): "
+                        f"{verdict(found['quiet_wall'], target)}"
+                    )
+        lines.append(line)
+    if upload is not None:
+        growth_mb = upload.growth_kib * 1024 / 1e6
+        label = f"web process growth, {upload.size_bytes / MiB:.0f} MiB tus upload"
+        lines.append(
+            f"{'4':<4}{label:<42}{'< 50 MB':>8}{growth_mb:>6.1f}MB{'':>16}  "
+            f"{verdict(growth_mb, UPLOAD_GROWTH_TARGET_MB, strict=True)}"
+        )
+    lines += [
+        "",
+        "wall: medians of all runs; CPU: medians of CPU time (ffmpeg and Python);",
+        f"quiet: wall medians of the runs where others took ≤ {DISTURBED:.0%} of "
+        "the CPU.",
+    ]
+    return lines
+
+
+def upload_report(upload) -> list[str]:
+    mib = 1024
+
+    def fmt(kib):
+        return f"{kib / mib:.1f} MiB"
+
+    hwm_note = "" if upload.peak_reset else ", not reset"
+    throughput = upload.size_bytes / MiB / max(upload.upload_seconds, 1e-9)
+    lines = [
+        f"Upload: {upload.size_bytes / MiB:.0f} MiB in {upload.chunk_bytes / MiB:.0f}"
+        f" MiB chunks, {upload.upload_seconds:.1f} s ({throughput:.0f} MiB/s); "
+        f"last PATCH (hash + store) {upload.last_patch_seconds:.1f} s",
+        f"  RSS at start {fmt(upload.rss_start_kib)}, after warm-up upload "
+        f"{fmt(upload.rss_before_kib)}, peak during upload "
+        f"{fmt(upload.hwm_during_kib)} (VmHWM{hwm_note}), "
+        f"polled peak {fmt(upload.polled_peak_kib)}, "
+        f"after {fmt(upload.rss_after_kib)}",
+        f"  growth: {fmt(upload.growth_kib)} ({upload.growth_kib * 1024 / 1e6:.1f} MB)"
+        f" over the warmed-up server, {fmt(upload.growth_from_start_kib)} over the "
+        f"freshly started one; stored original matches: "
+        f"{'yes' if upload.stored_ok else 'NO'}",
+    ]
+    if upload.size_note:
+        lines.append(f"  note: {upload.size_note}")
+    lines += [f"  note: {note}" for note in upload.notes]
+    return lines
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    log = Log()
+    root = Path(tempfile.mkdtemp(prefix="baigali-bench-"))
+    environment.configure(root)
+    from . import machine
+
+    facts = machine.describe(os.environ.get("FFMPEG_BINARY", "ffmpeg"))
+    log(
+        f"machine: {facts['cpu_model']}, {facts['cores']} cores, {facts['ram_gib']} GiB"
+    )
+    log(f"working in {root}")
+    pipeline_results = upload_results = None
+    try:
+        log("creating the database (migrate)")
+        environment.setup_django()
+        if not args.skip_pipeline:
+            from . import pipeline_bench
+            from .media import make_clip
+
+            log(f"generating a {args.clip_seconds:g} s 1080p clip")
+            clip = make_clip(root / "clip.mp4", seconds=args.clip_seconds)
+            log(f"pipeline benchmark, {args.rounds} rounds")
+            pipeline_results = pipeline_bench.run(
+                clip=clip,
+                scratch=root / "scratch",
+                rounds=args.rounds,
+                proposals=args.proposals,
+                quiet_wait=args.quiet_wait,
+                retry_disturbed=args.retry_disturbed,
+                log=log,
+            )
+            clip.unlink()
+        if not args.skip_upload:
+            from . import upload_memory_bench
+
+            log("upload memory benchmark")
+            upload_results = upload_memory_bench.run(
+                scratch=root / "upload",
+                size=args.upload_mib * MiB if args.upload_mib else None,
+                chunk=args.chunk_mib * MiB,
+                log=log,
+            )
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    facts["load_average_end"] = os.getloadavg()
+    log("done")
+
+    lines = ["", "=" * 78]
+    lines.append(
+        f"Machine: {facts['cpu_model']} ({facts['cpu_details']}), {facts['cores']} "
+        f"cores, {facts['ram_gib']} GiB RAM; {facts['ffmpeg']}; "
+        f"Python {facts['python']}; kernel {facts['kernel']}; {facts['date']}"
+    )
+    load_start = ", ".join(f"{v:.1f}" for v in facts["load_average"])
+    load_end = ", ".join(f"{v:.1f}" for v in facts["load_average_end"])
+    lines.append(f"Load average at start {load_start}; at end {load_end}")
+    ratios = {}
+    if pipeline_results is not None:
+        report, ratios = pipeline_report(pipeline_results)
+        lines += report
+    if upload_results is not None:
+        lines += ["", *upload_report(upload_results)]
+    lines += ["", *summary_table(ratios, upload_results), "=" * 78]
+    print("\n".join(lines), flush=True)
+
+    if args.json:
+        data = {
+            "machine": facts,
+            "ratios": ratios,
+            "pipeline": asdict(pipeline_results) if pipeline_results else None,
+            "upload": (
+                {
+                    **asdict(upload_results),
+                    "growth_kib": upload_results.growth_kib,
+                    "growth_from_start_kib": upload_results.growth_from_start_kib,
+                }
+                if upload_results
+                else None
+            ),
+        }
+        args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
