@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, then one table of ratios against targets.
 
-    .venv/bin/python -m bench.run [--rounds 3] [--clip-seconds 20]
+    .venv/bin/python -m bench.run [--rounds 3] [--clip-seconds 30]
         [--upload-mib 2048] [--chunk-mib 64] [--quiet-wait 10]
         [--retry-disturbed 0]
         [--skip-pipeline] [--skip-upload] [--proposals]
@@ -37,7 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="runs of each contender")
     parser.add_argument(
-        "--clip-seconds", type=float, default=20, help="length of the 1080p clip"
+        "--clip-seconds", type=float, default=30, help="length of the 1080p clip"
     )
     parser.add_argument(
         "--upload-mib",
