@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "cms.awards",
     "media_pipeline",
     "media_pipeline.syndication",
+    "brand_assets",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

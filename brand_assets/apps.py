@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BrandAssetsConfig(AppConfig):
+    """The brand's IP library: marks, mascot art, sticker packs, 文创 designs,
+    the 课间操 kit and promo films, with versions, licences and kits."""
+
+    name = "brand_assets"
+    verbose_name = _("品牌资产")
+    default_auto_field = "django.db.models.BigAutoField"

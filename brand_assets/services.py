@@ -1,0 +1,140 @@
+"""Everything that changes the brand library goes through these functions.
+
+Files enter only through ``variant_create``, which inspects them first
+(``files.inspect_upload``), so a stored variant is always of an allowed
+format, within the pixel limit, matching its extension, and (for SVG)
+sanitised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import (
+    RASTER_FORMATS,
+    BrandAsset,
+    BrandAssetVersion,
+    BrandVariant,
+    VariantFormat,
+    VariantRole,
+)
+
+
+def asset_version_create(
+    *, asset: BrandAsset, notes: str = "", user=None
+) -> BrandAssetVersion:
+    """A new, unapproved version numbered after the asset's last one."""
+    with transaction.atomic():
+        # Lock the asset so two editors cannot take the same number.
+        BrandAsset.objects.select_for_update().filter(pk=asset.pk).first()
+        last = asset.versions.aggregate(last=Max("number"))["last"] or 0
+        return BrandAssetVersion.objects.create(
+            asset=asset, number=last + 1, notes=notes, created_by=user
+        )
+
+
+def variant_create(
+    *,
+    version: BrandAssetVersion,
+    name: str,
+    data: bytes,
+    role: str = VariantRole.MAIN,
+    position: int = 0,
+    label: str = "",
+    user=None,
+) -> BrandVariant:
+    """Inspect an uploaded file and store it as a variant of ``version``.
+
+    Raises ``files.FileRefused`` (with a reason in Chinese) for anything that
+    is not allowed; nothing is stored then.
+    """
+    from .files import inspect_upload
+
+    facts = inspect_upload(name, data)
+    content = facts.data  # sanitised for SVG, the bytes as sent otherwise
+    variant = BrandVariant(
+        version=version,
+        role=role,
+        position=position,
+        label=label,
+        format=facts.format,
+        original_filename=facts.filename,
+        content_type=facts.content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        width=facts.width,
+        height=facts.height,
+        frames=facts.frames,
+    )
+    with transaction.atomic():
+        variant.file.save(facts.filename, ContentFile(content), save=False)
+        if facts.format in RASTER_FORMATS:
+            variant.image = _library_image(version, facts.filename, content, user)
+        variant.save()
+    return variant
+
+
+def variant_create_from_media(
+    *,
+    version: BrandAssetVersion,
+    media_asset,
+    role: str = VariantRole.MAIN,
+    position: int = 0,
+    label: str = "",
+) -> BrandVariant:
+    """A video or audio variant kept in the media library (transcoded there)."""
+    fmt = VariantFormat.AUDIO if media_asset.kind == "audio" else VariantFormat.VIDEO
+    return BrandVariant.objects.create(
+        version=version,
+        role=role,
+        position=position,
+        label=label or media_asset.title,
+        format=fmt,
+        media_asset=media_asset,
+        original_filename=media_asset.original_filename,
+        size=media_asset.size,
+        sha256=media_asset.sha256,
+        width=media_asset.width,
+        height=media_asset.height,
+    )
+
+
+def version_approve(*, version: BrandAssetVersion, user=None) -> BrandAssetVersion:
+    """Approve ``version``: from now on it is what partners and the public get.
+
+    Kits containing the asset are rebuilt once the approval is committed.
+    """
+    if version.is_approved:
+        return version
+    version.is_approved = True
+    version.approved_at = timezone.now()
+    version.approved_by = user
+    version.save(update_fields=["is_approved", "approved_at", "approved_by"])
+    transaction.on_commit(lambda: _kits_changed(version.asset_id))
+    return version
+
+
+def _kits_changed(asset_id: int) -> None:
+    from .kits import kits_rebuild_for_asset
+
+    kits_rebuild_for_asset(asset_id)
+
+
+def _library_image(version: BrandAssetVersion, filename: str, content: bytes, user):
+    """The raster file as a Wagtail image, for previews through Willow."""
+    from wagtail.images import get_image_model
+
+    image_model = get_image_model()
+    image = image_model(
+        title=f"{version.asset.name} v{version.number} · {filename}",
+        collection=version.asset.collection,
+        uploaded_by_user=user,
+    )
+    image.file.save(filename, ContentFile(content), save=False)
+    image.save()
+    return image
