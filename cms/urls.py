@@ -10,6 +10,7 @@ urlpatterns = [
     path("media-files/", include("media_pipeline.urls")),
     path("api/media/uploads/", include("media_pipeline.tus.urls")),
     path("api/partner/v1/", include("media_pipeline.syndication.api.urls")),
+    path("brand/", include("brand_assets.urls")),
 ]
 
 if settings.DEBUG:

@@ -8,7 +8,11 @@ from functools import wraps
 
 from django.urls import URLPattern
 
+from brand_assets.api import router as brand_assets_router
+
 from .api import api
+
+api.add_router("/brand-assets", brand_assets_router)
 
 
 def with_rate_limit_headers(view):
