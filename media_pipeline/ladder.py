@@ -269,14 +269,23 @@ def video_output_args(plan_: TranscodePlan) -> list[str]:
     pw, ph = plan_.poster_size
     tw, th = plan_.thumbnail_size
     sw, sh = plan_.tile_size
+    # The stills keep a few dozen of the source's frames: each branch drops
+    # frames first and scales only those it keeps (scaling every frame first
+    # cost 4-10 % of the whole pass; see BENCHMARKS.md). The poster branch
+    # ends after its one frame.
     stills = f"src{len(rungs)}"
+    graph.append(f"[{stills}]split=3[pin][tin][sin]")
     graph.append(
-        f"[{stills}]scale={pw}:{ph}:flags=bicubic,setsar=1,split=3[pin][tin][sin]"
+        f"[pin]select='gte(t\\,{plan_.poster_time:.3f})',trim=end_frame=1,"
+        f"scale={pw}:{ph}:flags=bicubic,setsar=1[poster]"
     )
-    graph.append(f"[pin]select='gte(t\\,{plan_.poster_time:.3f})'[poster]")
-    graph.append(f"[tin]fps=1/{plan_.thumbnail_interval:.6f},scale={tw}:{th}[thumbs]")
     graph.append(
-        f"[sin]fps=1/{plan_.sprite_interval:.6f},scale={sw}:{sh},"
+        f"[tin]fps=1/{plan_.thumbnail_interval:.6f},"
+        f"scale={tw}:{th}:flags=bicubic,setsar=1[thumbs]"
+    )
+    graph.append(
+        f"[sin]fps=1/{plan_.sprite_interval:.6f},"
+        f"scale={sw}:{sh}:flags=bicubic,setsar=1,"
         f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}[sprite]"
     )
     graph.append(f"{audio_source(plan_)},asplit=2[ahls][adl]")
