@@ -147,9 +147,13 @@ def check_size(size: int) -> None:
     limit = max_upload_bytes()
     if size > limit:
         raise FileRefused(
-            f"文件太大（{filesizeformat(size)}），上限为 {filesizeformat(limit)}。",
-            code="too_large",
+            f"文件太大（{_bytes(size)}），上限为 {_bytes(limit)}。", code="too_large"
         )
+
+
+def _bytes(size: int) -> str:
+    # Reasons travel as plain text (API JSON, logs): no non-breaking space.
+    return filesizeformat(size).replace("\xa0", " ")
 
 
 def safe_filename(name: str) -> str:

@@ -135,6 +135,8 @@ def _library_image(version: BrandAssetVersion, filename: str, content: bytes, us
         collection=version.asset.collection,
         uploaded_by_user=user,
     )
-    image.file.save(filename, ContentFile(content), save=False)
+    # Assigned rather than saved with file.save(): the assignment is what
+    # makes Django's ImageField fill in width and height.
+    image.file = ContentFile(content, name=filename)
     image.save()
     return image
