@@ -107,7 +107,12 @@ def album_build(version: BrandAssetVersion) -> Album:
         return album
 
     stickers = _stickers(album, line, sources[VariantRole.STICKER])
-    _thumbnails(album, stickers, sources[VariantRole.STICKER_THUMBNAIL])
+    _thumbnails(
+        album,
+        stickers,
+        mains=sources[VariantRole.STICKER],
+        variants=sources[VariantRole.STICKER_THUMBNAIL],
+    )
     first = next(iter(stickers), None)
     cover = _single(
         album,
@@ -187,16 +192,17 @@ def count_advice(count: int, allowed: tuple[int, ...]) -> str:
 
 
 def _thumbnails(
-    album: Album, stickers: dict[int, Picture], variants: list[BrandVariant]
+    album: Album,
+    stickers: dict[int, Picture],
+    *,
+    mains: list[BrandVariant],
+    variants: list[BrandVariant],
 ) -> None:
     """One thumbnail per main sticker: uploaded ones paired by order (or by
     position when the counts differ), the rest made from their sticker."""
     line = album.spec.get(VariantRole.STICKER_THUMBNAIL)
     if line is None:
         return
-    mains = album.version.variants.filter(role=VariantRole.STICKER).order_by(
-        "position", "id"
-    )
     positions = {n: v.position for n, v in enumerate(mains, 1)}
     if len(variants) == len(positions):
         paired = dict(enumerate(variants, 1))

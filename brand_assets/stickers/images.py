@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -46,8 +45,9 @@ class PictureError(Exception):
 class Picture:
     """An opened image: its size, frames and frame durations.
 
-    Frames are decoded on demand and resized as they are decoded, so a large
-    animation never sits in memory at its full size.
+    Frames are decoded on demand and only those asked for are kept, resized
+    as they are decoded, so a large animation never sits in memory at its
+    full size.
     """
 
     def __init__(
@@ -63,7 +63,7 @@ class Picture:
         self.data = data  # the original bytes; None when generated
         self.durations = durations  # milliseconds, one per frame
         self.width, self.height = image.size
-        self.has_transparency = _has_transparency(next(self.frames()))
+        self.has_transparency = _has_transparency(self.frames_at([0])[0])
 
     @property
     def animated(self) -> bool:
@@ -73,20 +73,27 @@ class Picture:
     def fps(self) -> float | None:
         return fps_of(self.durations) if self.animated else None
 
-    def frames(self, size: tuple[int, int] | None = None) -> Iterator[Image.Image]:
-        """Every frame as RGBA, resized to ``size`` if given."""
+    def frames_at(
+        self, indices: list[int] | range, size: tuple[int, int] | None = None
+    ) -> list[Image.Image]:
+        """The frames at ``indices`` (repeats allowed) as RGBA, resized to
+        ``size``; frames not asked for are decoded but never resized."""
+        wanted = set(indices)
+        decoded = {}
         self._image.seek(0)
-        for frame in ImageSequence.Iterator(self._image):
-            rgba = frame.convert("RGBA")
-            if size and rgba.size != size:
-                rgba = rgba.resize(size, Image.Resampling.LANCZOS)
-            yield rgba
-            if not self.animated:
+        for index, frame in enumerate(ImageSequence.Iterator(self._image)):
+            if index in wanted:
+                rgba = frame.convert("RGBA")
+                if size and rgba.size != size:
+                    rgba = rgba.resize(size, Image.Resampling.LANCZOS)
+                decoded[index] = rgba
+            if index >= max(wanted) or not self.animated:
                 break
+        return [decoded[index] for index in indices]
 
     def still(self) -> Picture:
         """The first frame as a still of its own (to make a thumbnail from)."""
-        return Picture(next(self.frames()), format=None, data=None, durations=[0])
+        return Picture(self.frames_at([0])[0], format=None, data=None, durations=[0])
 
 
 def picture_open(data: bytes) -> Picture:
@@ -135,6 +142,7 @@ def picture_open(data: bytes) -> Picture:
 def _durations(image: Image.Image) -> list[int]:
     durations = []
     for frame in ImageSequence.Iterator(image):
+        frame.load()  # WebP sets a frame's duration only when it is loaded
         ms = int(frame.info.get("duration") or 0)
         durations.append(GIF_DEFAULT_DELAY_MS if ms < GIF_SHORT_DELAY_MS else ms)
     return durations
@@ -216,7 +224,9 @@ def picture_fit(picture: Picture, line: SpecLine) -> Fitted:
             _("格式 %(src)s → %(dst)s")
             % {"src": SPEC_FORMATS[picture.format], "dst": SPEC_FORMATS[fmt]}
         )
-    if line.transparent and not picture.has_transparency:
+    if line.transparent and picture.has_transparency and fmt == "jpeg":
+        notes.append(_("规格要求透明背景，但 JPEG 不支持透明：已铺白底"))
+    elif line.transparent and not picture.has_transparency:
         notes.append(_("没有透明背景（规格要求透明背景）：建议上传带透明通道的 PNG"))
 
     durations = picture.durations
@@ -247,7 +257,7 @@ def picture_fit(picture: Picture, line: SpecLine) -> Fitted:
     ):
         return _fitted(picture.data, fmt, size, durations, [], notes)
 
-    frames = _select(picture.frames(size), keep)
+    frames = picture.frames_at(keep, size)
     smallest = None
     for n, (label, encode) in enumerate(_attempts(fmt, frames, durations)):
         data, used = encode()
@@ -381,12 +391,6 @@ def _resample(durations: list[int], step_ms: int) -> tuple[list[int], list[int]]
         keep.append(index)
         out.append(bounds[k + 1] - bounds[k])
     return keep, out
-
-
-def _select(frames: Iterator[Image.Image], keep: list[int]) -> list[Image.Image]:
-    wanted = set(keep)
-    decoded = {i: frame for i, frame in enumerate(frames) if i in wanted}
-    return [decoded[i] for i in keep]
 
 
 def _flatten(rgba: Image.Image) -> Image.Image:

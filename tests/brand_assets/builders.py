@@ -63,3 +63,55 @@ def brand_asset(
 def approved_version(asset: BrandAsset, *, notes: str = ""):
     version = asset_version_create(asset=asset, notes=notes)
     return version_approve(version=version)
+
+
+# --- licences and partner downloads -------------------------------------------
+
+
+def stored_variant(version, name: str = "mark.png", data: bytes | None = None, **kw):
+    """A variant stored directly (no inspection), for tests about who may
+    download it rather than what it is. ``kw`` sets further fields."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from brand_assets.models import BrandVariant, VariantFormat
+
+    data = png_bytes() if data is None else data
+    fields = {
+        "format": VariantFormat.PNG,
+        "content_type": "image/png",
+        "width": 64,
+        "height": 64,
+        **kw,
+    }
+    variant = BrandVariant(
+        version=version,
+        original_filename=name,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        **fields,
+    )
+    variant.file.save(name, ContentFile(data), save=False)
+    variant.save()
+    return variant
+
+
+def partner_licence(asset, partner, *, days_left: int = 30, **fields):
+    """A licence of ``asset`` to ``partner`` in force from yesterday until
+    ``days_left`` days from today, made through the service."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from brand_assets.licences import licence_create
+
+    today = timezone.localdate()
+    values = {
+        "licensee_name": partner.name,
+        "uses": [UsageScope.DIGITAL],
+        "starts_on": today - dt.timedelta(days=1),
+        "ends_on": today + dt.timedelta(days=days_left),
+        **fields,
+    }
+    return licence_create(asset=asset, partner=partner, **values)
