@@ -6,7 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from .views.assets import BrandAssetViewSet
 from .views.kits import BrandKitViewSet
-from .views.licences import LicenceViewSet
+from .views.licences import AssetDownloadViewSet, LicenceViewSet
 from .views.stickers import StickerSpecViewSet
 
 
@@ -17,6 +17,7 @@ class BrandAssetsViewSetGroup(ViewSetGroup):
     items = (
         BrandAssetViewSet("brand_asset", url_prefix="brand-assets/assets"),
         LicenceViewSet("brand_licence", url_prefix="brand-assets/licences"),
+        AssetDownloadViewSet("brand_download", url_prefix="brand-assets/downloads"),
         BrandKitViewSet("brand_kit", url_prefix="brand-assets/kits"),
         StickerSpecViewSet("brand_sticker_spec", url_prefix="brand-assets/stickers"),
     )
