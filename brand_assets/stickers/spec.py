@@ -66,9 +66,8 @@ class SpecLine:
             parts.append(_("动图不超过 %d 帧/秒") % self.max_fps)
         if self.transparent:
             parts.append(_("透明背景"))
-        if not self.verified:
-            parts.append(_("（未核实）"))
-        return "，".join(parts)
+        described = "，".join(parts)
+        return described if self.verified else described + _("（未核实）")
 
 
 def sticker_spec() -> dict[str, SpecLine]:
