@@ -107,6 +107,8 @@ class BrandAsset(CollectionMember, index.Indexed, ClusterableModel):
         verbose_name = _("品牌资产")
         verbose_name_plural = _("品牌资产")
         ordering = ["kind", "name"]
+        # As Wagtail's images: "choose" lets a role pick assets per collection.
+        permissions = [("choose_brandasset", "Can choose brand asset")]
 
     def __str__(self):
         return self.name
@@ -478,6 +480,12 @@ class BrandKit(models.Model):
     )
     built_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     build_count = models.PositiveIntegerField(_("生成次数"), default=0, editable=False)
+    build_notes = models.TextField(
+        _("生成说明"),
+        blank=True,
+        editable=False,
+        help_text=_("上次生成时未能收入的文件等。"),
+    )
 
     class Meta:
         verbose_name = _("下载套件")
@@ -522,3 +530,8 @@ class StickerSpecItem(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.width}×{self.height}"
+
+
+# The public brand page is a Wagtail page type of this app; its module is
+# imported here so Django registers it with the app's models.
+from .pages import BrandLibraryPage  # noqa: E402, F401

@@ -37,6 +37,7 @@ class HomePage(Page):
         "programmes.ProgramIndexPage",
         "videos.VideoIndexPage",
         "music.MusicWorkIndexPage",
+        "brand_assets.BrandLibraryPage",
     ]
     max_count = 1
 

@@ -115,3 +115,37 @@ def partner_licence(asset, partner, *, days_left: int = 30, **fields):
         **fields,
     }
     return licence_create(asset=asset, partner=partner, **values)
+
+
+# --- kits ---------------------------------------------------------------------
+
+
+def uploaded_variant(version, name: str, data: bytes, **fields):
+    """A variant made through ``services.variant_create``, as an upload is."""
+    from brand_assets.services import variant_create
+
+    return variant_create(version=version, name=name, data=data, **fields)
+
+
+def brand_kit(name: str, assets, *, slug: str | None = None, **fields):
+    import uuid
+
+    from brand_assets.models import BrandKit
+
+    # Unique across tests: zips stay in storage when a test's rows roll back.
+    kit = BrandKit.objects.create(
+        name=name, slug=slug or f"kit-{uuid.uuid4().hex[:8]}", **fields
+    )
+    kit.assets.set(assets)
+    return kit
+
+
+def source_bytes() -> bytes:
+    """A PDF-compatible Illustrator file (what ``.ai`` files are)."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), (10, 110, 80)).save(out, format="PDF")
+    return out.getvalue()

@@ -1,0 +1,147 @@
+"""The public brand page: a gallery of the approved assets that may be shown,
+with their usage guidance, and downloads where the brand allows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from .models import (
+    AssetKind,
+    BrandAsset,
+    BrandAssetVersion,
+    BrandVariant,
+    VariantFormat,
+    VariantRole,
+)
+
+#: Roles whose picture best stands for an asset, in order of preference.
+PREVIEW_ROLES = [VariantRole.MAIN, VariantRole.COVER, VariantRole.STICKER]
+
+
+@dataclass
+class GalleryItem:
+    """One asset as the public sees it: its approved version only."""
+
+    asset: BrandAsset
+    version: BrandAssetVersion
+    variants: list[BrandVariant]
+    preview: BrandVariant | None = None
+    strip: list[BrandVariant] = field(default_factory=list)
+
+    @property
+    def downloadable(self) -> bool:
+        return self.asset.public_download
+
+    @property
+    def downloads(self) -> list[BrandVariant]:
+        """The files offered for download: video and audio only once the
+        media library has finished them."""
+        return [
+            v
+            for v in self.variants
+            if v.file or (v.media_asset is not None and v.media_asset.is_ready)
+        ]
+
+
+@dataclass
+class GalleryGroup:
+    kind: str
+    label: str
+    items: list[GalleryItem]
+
+
+def _previewable(variant: BrandVariant) -> bool:
+    return bool(variant.image_id) or variant.format == VariantFormat.SVG
+
+
+def _preview(variants: list[BrandVariant]) -> BrandVariant | None:
+    """A raster variant (Wagtail renditions) first, else an SVG."""
+    for role in PREVIEW_ROLES:
+        candidates = [v for v in variants if v.role == role and _previewable(v)]
+        raster = [v for v in candidates if v.image_id]
+        if raster or candidates:
+            return (raster or candidates)[0]
+    return next((v for v in variants if _previewable(v)), None)
+
+
+def public_gallery() -> list[GalleryGroup]:
+    """The approved versions of public assets, grouped by kind in the order
+    of ``AssetKind``. Design sources stay with the team and licensees."""
+    approved = BrandAssetVersion.objects.filter(is_approved=True).order_by("-number")
+    assets = (
+        BrandAsset.objects.public()
+        .prefetch_related(Prefetch("versions", queryset=approved, to_attr="approved"))
+        .order_by("name", "pk")
+    )
+    versions = [asset.approved[0] for asset in assets]
+    variants_by_version: dict[int, list[BrandVariant]] = {}
+    for variant in (
+        BrandVariant.objects.filter(version__in=versions)
+        .exclude(role=VariantRole.SOURCE)
+        .exclude(format=VariantFormat.SOURCE)
+        .select_related("image", "media_asset")
+        .order_by("role", "position", "pk")
+    ):
+        variants_by_version.setdefault(variant.version_id, []).append(variant)
+
+    by_kind: dict[str, list[GalleryItem]] = {}
+    for asset, version in zip(assets, versions, strict=True):
+        variants = variants_by_version.get(version.pk, [])
+        preview = _preview(variants)
+        strip = [
+            v
+            for v in variants
+            if v.role == VariantRole.STICKER and v.image_id and v is not preview
+        ]
+        by_kind.setdefault(asset.kind, []).append(
+            GalleryItem(
+                asset=asset,
+                version=version,
+                variants=variants,
+                preview=preview,
+                strip=strip[:8],
+            )
+        )
+    return [
+        GalleryGroup(kind=kind, label=str(label), items=by_kind[kind])
+        for kind, label in AssetKind.choices
+        if kind in by_kind
+    ]
+
+
+class BrandLibraryPage(Page):
+    """品牌资产 on the public site: what the brand looks like and how to use it."""
+
+    intro = RichTextField(_("导语"), blank=True)
+    download_note = RichTextField(
+        _("下载说明"),
+        blank=True,
+        help_text=_("显示在下载区，例如授权与署名的提示。"),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("download_note"),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("品牌资产页")
+        verbose_name_plural = _("品牌资产页")
+
+    def get_context(self, request, *args, **kwargs):
+        from .kits import kits_public
+
+        context = super().get_context(request, *args, **kwargs)
+        context["groups"] = public_gallery()
+        context["kits"] = kits_public()
+        return context
