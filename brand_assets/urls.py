@@ -3,7 +3,12 @@
 Each views module owns its own routes; they are gathered here.
 """
 
-from .views import assets, kits, licences
+from .views import assets, files, kits, licences
 
 app_name = "brand_assets"
-urlpatterns = [*assets.urlpatterns, *licences.urlpatterns, *kits.urlpatterns]
+urlpatterns = [
+    *files.urlpatterns,
+    *assets.urlpatterns,
+    *licences.urlpatterns,
+    *kits.urlpatterns,
+]
