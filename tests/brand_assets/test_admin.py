@@ -25,6 +25,7 @@ from tests.brand_assets.builders import (
     png_bytes,
 )
 from tests.brand_assets.team import team_user
+from tests.syndication.builders import build_asset
 
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
@@ -294,6 +295,22 @@ def test_upload_needs_change_permission(client, draft):
     )
     assert_refused_by_wagtail(response)
     assert not draft.variants.exists()
+
+
+def test_linking_a_ready_media_asset(admin_client, draft):
+    media = build_asset(title="课间操示范")
+    page = admin_client.get(asset_url(draft.asset)).text
+    assert "课间操示范" in page
+    response = admin_client.post(
+        reverse("brand_asset:version_link_media", args=(draft.pk,)),
+        {
+            f"m{draft.pk}-media_asset": media.pk,
+            f"m{draft.pk}-role": VariantRole.MAIN,
+        },
+    )
+    assert response.status_code == 302
+    variant = draft.variants.get()
+    assert (variant.media_asset, variant.format) == (media, "video")
 
 
 # --- approval ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from tests.brand_assets.builders import (
     png_bytes,
 )
 from tests.brand_assets.team import team_user
+from tests.syndication.builders import build_asset
 
 CSP = "default-src 'none'"
 
@@ -212,6 +213,19 @@ def test_media_variant_not_yet_transcoded_says_so(client, superuser, db):
     assert response.status_code == 404
     assert "还没有转码完成" in response.content.decode()
     assert not AssetDownload.objects.exists()
+
+
+def test_ready_media_variant_redirects_to_the_media_library(client, superuser, db):
+    media = build_asset(title="课间操示范")
+    version = asset_version_create(asset=brand_asset("课间操"))
+    variant = variant_create_from_media(version=version, media_asset=media)
+    client.force_login(superuser)
+    response = client.get(download_url(variant))
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "media_files:file", args=(media.pk, "download.mp4")
+    )
+    assert AssetDownload.objects.get().variant == variant
 
 
 # --- S3 ------------------------------------------------------------------------
