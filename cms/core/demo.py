@@ -26,6 +26,7 @@ from wagtail.models import Page, Site
 
 from cms.awards.models import Award, AwardResult, HonouredWork
 from cms.broadcasters.models import Broadcaster, Channel, Medium
+from cms.core.models import DEFAULT_RIGHTS_HOLDER
 from cms.home.models import HomeFeaturedProgramme, HomePage
 from cms.music.models import MusicCredit, MusicForm, MusicWorkIndexPage, MusicWorkPage
 from cms.people.models import Person
@@ -52,6 +53,11 @@ from media_pipeline.syndication.demo import demo_syndication
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ADMIN_USERNAME = "admin"
 PASSWORD_FILE_NAME = "demo-admin-password"
+# Everything in the demo is the association's own work, produced and owned.
+PRODUCTION_RIGHTS = {
+    "producing_unit": DEFAULT_RIGHTS_HOLDER,
+    "rights_holder": DEFAULT_RIGHTS_HOLDER,
+}
 
 PEOPLE = [
     ("乌兰", "百嘎丽科普开讲 主持人"),
@@ -302,6 +308,7 @@ def demo_programmes(home, people, channels) -> list[ProgramPage]:
                 duration=dt.timedelta(minutes=26, seconds=30),
                 summary=summary,
                 cover=demo_cover(title),
+                **PRODUCTION_RIGHTS,
                 inline={
                     "participants": [
                         EpisodeParticipant(
@@ -346,6 +353,7 @@ def demo_videos(home, people) -> dict[str, ShortVideoPage]:
             release_date=dt.date(2024, 5, 1) + dt.timedelta(weeks=number - 1),
             summary=summary,
             cover=demo_cover(title),
+            **PRODUCTION_RIGHTS,
             inline={
                 "credits": [
                     ShortVideoCredit(person=people["陈思源"], role=VideoRole.DIRECTOR),
@@ -374,6 +382,7 @@ def demo_music(home, people) -> None:
             form=form,
             year=year,
             cover=demo_cover(title),
+            **PRODUCTION_RIGHTS,
             lyrics="草原辽阔 星空明亮\n科学的种子 在这里生长"
             if form == MusicForm.SONG
             else "",

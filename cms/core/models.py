@@ -2,11 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from .pagination import paginate
+
+#: Who makes and owns the brand's own work unless a page says otherwise.
+DEFAULT_RIGHTS_HOLDER = "鄂尔多斯市科学技术协会"
 
 
 def cover_image_field(verbose_name: str | None = None) -> models.ForeignKey:
@@ -31,6 +34,40 @@ def media_asset_field(verbose_name: str) -> models.ForeignKey:
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+
+class ProductionRightsMixin(models.Model):
+    """Who produced a work (出品单位) and who holds its rights (版权方).
+
+    National platforms ask for both in the closing credits and the delivery
+    metadata; syndication QC checks them when a delivery profile requires
+    them. Episodes, short videos and music works share these fields.
+    """
+
+    producing_unit = models.CharField(
+        _("出品单位"),
+        max_length=200,
+        blank=True,
+        default=DEFAULT_RIGHTS_HOLDER,
+        help_text=_("片尾与交付元数据中署名的出品单位；平台要求时必填。"),
+    )
+    rights_holder = models.CharField(
+        _("版权方"),
+        max_length=200,
+        blank=True,
+        default=DEFAULT_RIGHTS_HOLDER,
+        help_text=_("作品的著作权人；平台要求时必填。"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def production_rights_panel(cls) -> MultiFieldPanel:
+        return MultiFieldPanel(
+            [FieldPanel("producing_unit"), FieldPanel("rights_holder")],
+            heading=_("出品与版权"),
+        )
 
 
 class SectionIndexPage(Page):

@@ -8,6 +8,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.core.models import (
+    ProductionRightsMixin,
     SectionIndexPage,
     cover_image_field,
     media_asset_field,
@@ -55,7 +56,7 @@ class MusicForm(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class MusicWorkPage(Page):
+class MusicWorkPage(ProductionRightsMixin, Page):
     """A song, instrumental piece, poem or musical of the brand."""
 
     form = models.CharField(_("体裁"), max_length=10, choices=MusicForm.choices)
@@ -104,6 +105,7 @@ class MusicWorkPage(Page):
         FieldPanel("cover"),
         FieldPanel("description"),
         InlinePanel("credits", label=_("创作与表演"), heading=_("创作与表演")),
+        ProductionRightsMixin.production_rights_panel(),
         FieldPanel("lyrics"),
         FieldPanel("score"),
         MultiFieldPanel(

@@ -9,6 +9,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.models import (
+    ProductionRightsMixin,
     SectionIndexPage,
     cover_image_field,
     media_asset_field,
@@ -114,7 +115,7 @@ class EpisodeTopic(TaggedItemBase):
     )
 
 
-class EpisodePage(Page):
+class EpisodePage(ProductionRightsMixin, Page):
     """One broadcast episode of a programme."""
 
     episode_number = models.PositiveIntegerField(_("期数"))
@@ -154,6 +155,7 @@ class EpisodePage(Page):
         FieldPanel("cover"),
         FieldPanel("summary"),
         InlinePanel("participants", label=_("嘉宾与专家"), heading=_("嘉宾与专家")),
+        ProductionRightsMixin.production_rights_panel(),
         FieldPanel("topics"),
         FieldPanel("transcript"),
     ]

@@ -9,14 +9,14 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.core.models import (
+    DEFAULT_RIGHTS_HOLDER,  # noqa: F401  (kept importable from here)
+    ProductionRightsMixin,
     SectionIndexPage,
     cover_image_field,
     media_asset_field,
 )
 from cms.core.pagination import paginate
 from cms.people.models import BaseCredit
-
-DEFAULT_RIGHTS_HOLDER = "鄂尔多斯市科学技术协会"
 
 
 class VideoIndexPage(SectionIndexPage):
@@ -70,7 +70,7 @@ class ShortVideoTopic(TaggedItemBase):
     )
 
 
-class ShortVideoPage(Page):
+class ShortVideoPage(ProductionRightsMixin, Page):
     """One new-media short video in a series."""
 
     number_in_series = models.PositiveIntegerField(_("集数"))
@@ -85,12 +85,6 @@ class ShortVideoPage(Page):
     )
     release_date = models.DateField(_("发布日期"), null=True, blank=True)
     summary = models.TextField(_("内容提要"), blank=True)
-    producing_unit = models.CharField(
-        _("出品单位"), max_length=200, default=DEFAULT_RIGHTS_HOLDER
-    )
-    rights_holder = models.CharField(
-        _("版权所有"), max_length=200, default=DEFAULT_RIGHTS_HOLDER
-    )
     topics = ClusterTaggableManager(
         verbose_name=_("主题"), through=ShortVideoTopic, blank=True
     )
@@ -111,10 +105,7 @@ class ShortVideoPage(Page):
         FieldPanel("cover"),
         FieldPanel("summary"),
         InlinePanel("credits", label=_("主创人员"), heading=_("主创人员")),
-        MultiFieldPanel(
-            [FieldPanel("producing_unit"), FieldPanel("rights_holder")],
-            heading=_("出品与版权"),
-        ),
+        ProductionRightsMixin.production_rights_panel(),
         FieldPanel("topics"),
     ]
 
