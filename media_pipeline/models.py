@@ -357,3 +357,108 @@ class Rendition(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SubtitleLanguage(models.TextChoices):
+    """BCP 47 tags, as WebVTT players and platforms expect them."""
+
+    ZH_HANS = "zh-Hans", _("简体中文")
+    ZH_HANT = "zh-Hant", _("繁体中文")
+    MN_MONG = "mn-Mong", _("蒙古文（传统蒙古文）")
+    EN = "en", _("英语")
+
+
+#: The languages that count as Chinese subtitles.
+CHINESE_SUBTITLE_LANGUAGES = (SubtitleLanguage.ZH_HANS, SubtitleLanguage.ZH_HANT)
+
+
+class SubtitleKind(models.TextChoices):
+    SUBTITLES = "subtitles", _("字幕")
+    CAPTIONS = "captions", _("听障字幕（含声音描述）")
+
+
+def subtitle_upload_to(instance: "SubtitleTrack", filename: str) -> str:
+    # A new name for new content, so a replaced track is never served stale.
+    return (
+        f"media/subtitles/{instance.asset_id}/"
+        f"{instance.language}-{instance.kind}-{instance.sha256[:12]}.vtt"
+    )
+
+
+class SubtitleTrackQuerySet(models.QuerySet):
+    def chinese(self):
+        return self.filter(language__in=CHINESE_SUBTITLE_LANGUAGES)
+
+    def in_order(self):
+        """Chinese first, then by language, subtitles before captions: the
+        order of the player's menu and of a delivery package."""
+        return self.order_by(
+            models.Case(
+                models.When(language__in=CHINESE_SUBTITLE_LANGUAGES, then=0),
+                default=1,
+            ),
+            "language",
+            models.Case(models.When(kind=SubtitleKind.SUBTITLES, then=0), default=1),
+        )
+
+
+class SubtitleTrack(models.Model):
+    """A timed-text track of an asset, stored as WebVTT whatever was uploaded.
+
+    Tracks belong to the asset, not to a transcode: every rendition of the
+    asset plays with them, and deliveries carry them. Added and replaced only
+    through ``services.subtitles``, which validates and converts the file.
+    """
+
+    asset = models.ForeignKey(
+        MediaAsset,
+        verbose_name=_("媒体"),
+        on_delete=models.CASCADE,
+        related_name="subtitle_tracks",
+    )
+    language = models.CharField(
+        _("语言"), max_length=20, choices=SubtitleLanguage.choices
+    )
+    kind = models.CharField(
+        _("类型"),
+        max_length=20,
+        choices=SubtitleKind.choices,
+        default=SubtitleKind.SUBTITLES,
+    )
+    label = models.CharField(_("名称"), max_length=100)
+    file = models.FileField(
+        _("WebVTT 文件"), upload_to=subtitle_upload_to, max_length=500
+    )
+    original_filename = models.CharField(_("上传的文件名"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, editable=False)
+    size = models.PositiveIntegerField(_("大小（字节）"), editable=False)
+    cue_count = models.PositiveIntegerField(_("字幕条数"), editable=False)
+    end_seconds = models.FloatField(_("最后一条结束于（秒）"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传者"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = SubtitleTrackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("字幕")
+        verbose_name_plural = _("字幕")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset", "language", "kind"],
+                name="one_subtitle_track_per_language_and_kind",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.asset} · {self.label}"
+
+    @property
+    def is_chinese(self) -> bool:
+        return self.language in CHINESE_SUBTITLE_LANGUAGES

@@ -1,7 +1,26 @@
-"""What a player needs to play a ready asset: URLs of its renditions."""
+"""What a player needs to play a ready asset: URLs of its renditions and of
+its subtitle tracks."""
 
-from .models import MediaAsset, RenditionKind
+from django.urls import reverse
+
+from .models import MediaAsset, RenditionKind, SubtitleTrack
 from .serving import file_url
+
+
+def track_context(tracks: list[SubtitleTrack]) -> list[dict]:
+    """``<track>`` attributes; the first Chinese track is shown by default,
+    as the brand's Mandarin programmes carry Chinese subtitles."""
+    default = next((t for t in tracks if t.is_chinese), None)
+    return [
+        {
+            "src": reverse("media_files:subtitle", args=(track.asset_id, track.pk)),
+            "srclang": track.language,
+            "label": track.label,
+            "kind": track.kind,
+            "default": track is default,
+        }
+        for track in tracks
+    ]
 
 
 def player_context(asset: MediaAsset | None) -> dict | None:
@@ -21,5 +40,6 @@ def player_context(asset: MediaAsset | None) -> dict | None:
         "mp3": urls.get(RenditionKind.MP3),
         "poster": urls.get(RenditionKind.POSTER) or urls.get(RenditionKind.WAVEFORM),
         "sprite_vtt": urls.get(RenditionKind.SPRITE_VTT),
+        "tracks": track_context(list(asset.subtitle_tracks.in_order())),
         "is_audio": asset.kind == "audio",
     }

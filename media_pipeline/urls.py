@@ -1,9 +1,16 @@
 from django.urls import path
 
 from .views.files import media_file
+from .views.subtitles import subtitle_file
 
 app_name = "media_files"
 
 urlpatterns = [
+    # Before the catch-all: no transcode output lives under "subtitles/".
+    path(
+        "<int:asset_id>/subtitles/<int:track_id>.vtt",
+        subtitle_file,
+        name="subtitle",
+    ),
     path("<int:asset_id>/<path:relative>", media_file, name="file"),
 ]

@@ -1,5 +1,6 @@
 """The media library in the Wagtail admin: listing with live progress, detail
-with renditions, player and jobs, upload page, job actions."""
+with renditions, player, jobs and subtitles, upload page, job actions,
+subtitle upload and removal."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,17 +10,26 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from ..forms import SubtitleTrackForm
 from ..info import asset_info
-from ..models import AssetStatus, MediaAsset, TranscodeJob, TranscodeProfile
+from ..models import (
+    AssetStatus,
+    MediaAsset,
+    SubtitleTrack,
+    TranscodeJob,
+    TranscodeProfile,
+)
 from ..permissions import permission_policy
 from ..player import player_context
 from ..services.jobs import job_cancel, job_rerun
+from ..services.subtitles import subtitle_track_add, subtitle_track_delete
+from ..subtitles import SubtitleError
 
 ACTIVE_STATUSES = (AssetStatus.UPLOADED, AssetStatus.PROCESSING)
 PROGRESS_IDS_LIMIT = 100
@@ -83,6 +93,7 @@ class MediaAssetDetailView(generic.InspectView):
                 self.request.user, "change", asset
             ),
             player=player_context(asset),
+            subtitle_tracks=asset.subtitle_tracks.in_order(),
             progress=progress_payload(asset),
             progress_url=reverse("media:progress"),
             is_active=asset.status in ACTIVE_STATUSES,
@@ -157,6 +168,78 @@ def job_rerun_view(request, job_id: int):
     return redirect("media:inspect", job.asset_id)
 
 
+def _asset_for_change(request, pk: int) -> MediaAsset:
+    asset = get_object_or_404(MediaAsset, pk=pk)
+    if not permission_policy.user_has_permission_for_instance(
+        request.user, "change", asset
+    ):
+        raise PermissionDenied
+    return asset
+
+
+class SubtitleUploadView(WagtailAdminTemplateMixin, FormView):
+    """Add a subtitle track to an asset, or replace the one of its language."""
+
+    template_name = "media_pipeline/admin/subtitle_upload.html"
+    form_class = SubtitleTrackForm
+    page_title = gettext_lazy("上传字幕")
+    header_icon = "media"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.asset = _asset_for_change(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.asset.title
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("media:index"), "label": _("媒体库")},
+            {"url": self.asset.get_admin_url(), "label": self.asset.title},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            asset=self.asset,
+            action_url=reverse("media:subtitle_add", args=(self.asset.pk,)),
+            back_url=self.asset.get_admin_url(),
+        )
+        return context
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            track = subtitle_track_add(
+                asset=self.asset,
+                source=upload,
+                filename=upload.name,
+                language=form.cleaned_data["language"],
+                kind=form.cleaned_data["kind"],
+                label=form.cleaned_data["label"],
+                uploaded_by=self.request.user,
+            )
+        except SubtitleError as error:
+            form.add_error("file", error.reason)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("已保存字幕“%(label)s”（%(count)s 条）。")
+            % {"label": track.label, "count": track.cue_count},
+        )
+        return redirect(self.asset.get_admin_url())
+
+
+@require_POST
+def subtitle_delete_view(request, pk: int, track_id: int):
+    asset = _asset_for_change(request, pk)
+    track = get_object_or_404(SubtitleTrack, pk=track_id, asset=asset)
+    subtitle_track_delete(track=track)
+    messages.success(request, _("已删除字幕“%(label)s”。") % {"label": track.label})
+    return redirect(asset.get_admin_url())
+
+
 class MediaAssetViewSet(ModelViewSet):
     model = MediaAsset
     icon = "media"
@@ -195,6 +278,16 @@ class MediaAssetViewSet(ModelViewSet):
             path("progress/", progress_view, name="progress"),
             path("jobs/<int:job_id>/cancel/", job_cancel_view, name="job_cancel"),
             path("jobs/<int:job_id>/rerun/", job_rerun_view, name="job_rerun"),
+            path(
+                "<int:pk>/subtitles/add/",
+                SubtitleUploadView.as_view(),
+                name="subtitle_add",
+            ),
+            path(
+                "<int:pk>/subtitles/<int:track_id>/delete/",
+                subtitle_delete_view,
+                name="subtitle_delete",
+            ),
         ]
 
 

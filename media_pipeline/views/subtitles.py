@@ -1,0 +1,39 @@
+"""Serving subtitle tracks to players: ``<track src>`` of the public player."""
+
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_GET
+
+from ..models import AssetStatus, SubtitleTrack
+
+# A track keeps its URL when replaced, so caches must ask again soon.
+TRACK_CACHE = "public, max-age=300"
+
+
+@require_GET
+def subtitle_file(request, asset_id: int, track_id: int):
+    """The WebVTT of a track of a ready asset, as the media files are served.
+
+    Always through this view, also on S3: tracks are small, and a ``<track>``
+    from another origin would need CORS on the bucket.
+    """
+    track = (
+        SubtitleTrack.objects.filter(
+            pk=track_id, asset_id=asset_id, asset__status=AssetStatus.READY
+        )
+        .only("file")
+        .first()
+    )
+    if track is None:
+        raise Http404("字幕不存在")
+    try:
+        with default_storage.open(track.file.name, "rb") as stream:
+            content = stream.read()
+    except FileNotFoundError:
+        raise Http404("字幕不存在") from None
+    response = HttpResponse(content, content_type="text/vtt; charset=utf-8")
+    response["Cache-Control"] = TRACK_CACHE
+    # User-supplied text never runs as a page.
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
