@@ -55,7 +55,9 @@ def job_request(
         asset=asset, profile=profile, source_sha256=asset.sha256
     )
     if created:
-        MediaAsset.objects.filter(pk=asset.pk).update(
+        # A ready asset stays ready (and on the site) while a further profile's
+        # job runs, such as a platform's delivery file; as in job_rerun.
+        MediaAsset.objects.filter(pk=asset.pk).exclude(status=AssetStatus.READY).update(
             status=AssetStatus.PROCESSING, failure_reason=""
         )
         if dispatch:

@@ -138,7 +138,8 @@ S = DeliveryState
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.READY, S.QC_FAILED, S.WITHDRAWN}),
     S.QC_FAILED: frozenset({S.READY, S.QC_FAILED, S.WITHDRAWN}),
-    S.READY: frozenset({S.DELIVERED, S.QC_FAILED, S.WITHDRAWN}),
+    # ready → ready: QC run again and still passing, recorded with its findings.
+    S.READY: frozenset({S.READY, S.DELIVERED, S.QC_FAILED, S.WITHDRAWN}),
     S.DELIVERED: frozenset({S.RECEIVED, S.ADOPTED, S.REJECTED, S.WITHDRAWN, S.EXPIRED}),
     S.RECEIVED: frozenset({S.ADOPTED, S.REJECTED, S.WITHDRAWN, S.EXPIRED}),
     S.ADOPTED: frozenset({S.WITHDRAWN, S.EXPIRED}),

@@ -1,10 +1,10 @@
 """Delivery packages for platforms that take manual uploads.
 
-A package is one zip: the MP4 rendition (or the audio file of a music work),
-the cover in every size the profile asks for, subtitles when there are any,
-the metadata as JSON and XML, and ``manifest-sha256.txt`` in the format of
-``sha256sum`` so the platform can check what it received with
-``sha256sum -c manifest-sha256.txt``.
+A package is one zip: the MP4 made by the delivery profile's transcode
+profile (or the audio file of a music work), the cover in every size the
+profile asks for, the asset's subtitle tracks as WebVTT, the metadata as JSON
+and XML, and ``manifest-sha256.txt`` in the format of ``sha256sum`` so the
+platform can check what it received with ``sha256sum -c manifest-sha256.txt``.
 
 Everything is read and written through ``default_storage`` (S3 or disk), and
 the video is streamed into the zip in chunks, never held in memory.
@@ -27,9 +27,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from media_pipeline.models import MediaAsset, Rendition, RenditionKind
+from media_pipeline.models import MediaAsset, Rendition, SubtitleTrack
 
-from .models import Delivery, DeliveryState
+from .deliverables import delivery_media, delivery_subtitles, subtitle_file_name
+from .models import Delivery, DeliveryProfile, DeliveryState
 from .qc import (
     format_duration,
     page_credits,
@@ -105,11 +106,28 @@ def package_list(delivery: Delivery) -> list[dict]:
     return sorted(packages, key=lambda p: (-p["version"], p["file_name"]))
 
 
-def package_media(asset: MediaAsset | None) -> Rendition | None:
-    """The file a platform gets: the MP4 download, or the audio of a work."""
-    if asset is None:
-        return None
-    return asset.rendition(RenditionKind.MP4) or asset.rendition(RenditionKind.M4A)
+def package_media(
+    asset: MediaAsset | None, profile: DeliveryProfile
+) -> Rendition | None:
+    """The file a platform gets: the MP4 (or a work's audio) that the
+    profile's transcode profile made of the asset; None until it exists."""
+    return delivery_media(asset, profile.transcode_profile)
+
+
+def subtitle_entry(track: SubtitleTrack, name: str = "") -> dict:
+    """A subtitle track as the sidecar lists it."""
+    entry = {
+        "language": track.language,
+        "label": track.label,
+        "kind": track.kind,
+        "format": "text/vtt",
+        "cues": track.cue_count,
+        "sha256": track.sha256,
+        "size": track.size,
+    }
+    if name:
+        entry["name"] = name
+    return entry
 
 
 def package_metadata(delivery: Delivery, *, version: int) -> dict:
@@ -117,7 +135,7 @@ def package_metadata(delivery: Delivery, *, version: int) -> dict:
     page = delivery.page.specific
     group = page_group(page)
     asset = delivery.asset or getattr(page, "media_asset", None)
-    media = package_media(asset)
+    media = package_media(asset, delivery.profile)
     duration = (media.duration if media else None) or (
         asset.duration if asset else None
     )
@@ -142,6 +160,8 @@ def package_metadata(delivery: Delivery, *, version: int) -> dict:
         "delivery_id": delivery.pk,
         "version": version,
         "source_sha256": asset.sha256 if asset else "",
+        "transcode_profile": delivery.profile.transcode_profile.slug,
+        "subtitles": [subtitle_entry(track) for track in delivery_subtitles(asset)],
         "generated_at": timezone.localtime().isoformat(timespec="seconds"),
     }
 
@@ -161,8 +181,9 @@ def metadata_xml(metadata: dict) -> bytes:
                 ET.SubElement(items, key[:-1]).text = str(item)
         elif isinstance(value, list):
             items = ET.SubElement(root, key.replace("_", "-"))
+            tag = "track" if key == "subtitles" else "file"
             for item in value:
-                ET.SubElement(items, "file", {k: str(v) for k, v in item.items()})
+                ET.SubElement(items, tag, {k: str(v) for k, v in item.items()})
         else:
             ET.SubElement(root, key.replace("_", "-")).text = (
                 "" if value is None else str(value)
@@ -240,7 +261,7 @@ def package_build(*, delivery: Delivery) -> str:
         local = Path(work) / f"{base}.zip"
         with zipfile.ZipFile(local, "w", allowZip64=True) as archive:
             packer = _Packer(archive)
-            media = package_media(asset)
+            media = package_media(asset, delivery.profile)
             media_entry = None
             if media is None:
                 notes.append(_("没有可交付的音视频文件。"))
@@ -250,13 +271,32 @@ def package_build(*, delivery: Delivery) -> str:
                 with default_storage.open(media.name, "rb") as source:
                     packer.add_stream(media_entry, source, size=media.size)
             covers = _add_covers(packer, page, delivery, notes)
-            notes.append(_("媒体库暂不保存字幕文件，本包不含字幕。"))
+            subtitles = _add_subtitles(packer, asset, base, notes)
             metadata = package_metadata(delivery, version=version)
+            metadata["subtitles"] = [
+                subtitle_entry(track, name) for track, name in subtitles
+            ]
+            packed = {f.name: f for f in packer.files}
+
+            def entry(role: str, name: str | None, **extra) -> dict:
+                if not name:
+                    return {"role": role, "name": ""}
+                packed_file = packed[name]
+                return {
+                    "role": role,
+                    "name": name,
+                    **extra,
+                    "size": packed_file.size,
+                    "sha256": packed_file.sha256,
+                }
+
             metadata["files"] = [
-                {"role": "media", "name": media_entry}
-                if media_entry
-                else {"role": "media", "name": ""},
-                *({"role": "cover", "name": name} for name in covers),
+                entry("media", media_entry),
+                *(entry("cover", name) for name in covers),
+                *(
+                    entry("subtitles", name, language=track.language)
+                    for track, name in subtitles
+                ),
             ]
             metadata["notes"] = notes
             packer.add_bytes(
@@ -292,6 +332,23 @@ def _add_covers(packer: _Packer, page, delivery: Delivery, notes: list[str]):
         packer.add_bytes(name, data, compress=False)
         names.append(name)
     return names
+
+
+def _add_subtitles(
+    packer: _Packer, asset: MediaAsset | None, base: str, notes: list[str]
+) -> list[tuple[SubtitleTrack, str]]:
+    """The asset's subtitle tracks, as stored (WebVTT), named by language."""
+    tracks = delivery_subtitles(asset)
+    if not tracks:
+        notes.append(_("媒体没有字幕文件，本包不含字幕。"))
+        return []
+    added = []
+    for track in tracks:
+        name = subtitle_file_name(base, track)
+        with default_storage.open(track.file.name, "rb") as source:
+            packer.add_bytes(name, source.read())
+        added.append((track, name))
+    return added
 
 
 def package_read_manifest(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -1,9 +1,11 @@
 """Pre-flight QC: a delivery's media and page checked against its profile.
 
 ``qc_check`` reads only what is stored — the original's probe facts and
-measured loudness on the MediaAsset, the published renditions, the transcode
-profile they were made with, and the page's fields — so it is fast enough to
-run in a request and gives the same answer every time it is asked.
+measured loudness on the MediaAsset, the file the delivery profile's
+transcode profile made of it (see ``deliverables``), the asset's subtitle
+tracks and the page's fields — so it is fast enough to run in a request and
+gives the same answer every time it is asked. Starting the job that makes a
+missing delivery file is the workflow's business, not QC's.
 
 Every finding says what is wrong and what to do about it, in plain Chinese,
 for the producer who has to fix it.
@@ -19,13 +21,17 @@ from django.utils.translation import gettext as _
 
 from media_pipeline.models import (
     AssetStatus,
+    JobStatus,
     MediaAsset,
     MediaKind,
     Rendition,
     RenditionKind,
+    SubtitleTrack,
+    TranscodeJob,
     TranscodeProfile,
 )
 
+from .deliverables import delivery_job, delivery_subtitles, job_media
 from .models import AspectRatio, Delivery, DeliveryProfile, RequiredMetadata
 
 ERROR = "error"
@@ -57,6 +63,16 @@ ASPECT_TOLERANCE = 0.02
 DURATION_TOLERANCE = 0.5
 # Below this the loudnorm measurement is silence (see media_pipeline.loudness).
 SILENCE_LUFS = -70.0
+#: Subtitles running this much past the end of the media belong to another cut.
+SUBTITLE_OVERRUN_SECONDS = 1.0
+
+#: The delivery file has not been made (yet).
+DELIVERY_FILE_MISSING = "delivery_file_missing"
+#: Findings about the original itself: a delivery file made from it would
+#: fail too, so no job is started for it until a better original is uploaded.
+ORIGINAL_UNFIT = frozenset(
+    {"not_video", "resolution", "aspect", "too_short", "too_long", "no_audio", "silent"}
+)
 
 
 @dataclass(frozen=True)
@@ -234,11 +250,20 @@ def qc_check(delivery: Delivery) -> list[QcFinding]:
             )
         )
     findings += check_media(asset, profile)
-    findings += check_metadata(page, profile)
+    findings += check_metadata(page, profile, asset=asset)
     return findings
 
 
+def delivery_file_wanted(findings: list[QcFinding]) -> bool:
+    """Whether QC is waiting for a delivery file that nobody has asked the
+    pipeline for, and the original is fit to make one."""
+    codes = {f.code for f in findings if f.is_error}
+    return DELIVERY_FILE_MISSING in codes and not codes & ORIGINAL_UNFIT
+
+
 def check_media(asset: MediaAsset | None, profile: DeliveryProfile) -> list[QcFinding]:
+    """The delivery file the profile's transcode profile made, or, until it
+    exists, what the original already tells about it."""
     if asset is None:
         return [
             QcFinding(
@@ -274,31 +299,85 @@ def check_media(asset: MediaAsset | None, profile: DeliveryProfile) -> list[QcFi
                 % {"title": asset.title},
             )
         ]
-    published_profile = asset.published_job.profile
+    transcode = profile.transcode_profile
+    job = delivery_job(asset, transcode)
+    rendition = job_media(job)
+    findings = []
+    if rendition is None:
+        findings.append(check_delivery_file(asset, transcode, job))
+    elif wants_video and rendition.kind != RenditionKind.MP4:
+        findings.append(
+            QcFinding(
+                "no_mp4",
+                _(
+                    "转码方案“%(transcode)s”没有生成可交付的 MP4 文件：请在媒体库"
+                    "重新运行该转码任务。"
+                )
+                % {"transcode": transcode.name},
+            )
+        )
+        rendition = None
     if wants_video:
-        rendition = asset.rendition(RenditionKind.MP4)
-        if rendition is None:
-            return [
-                QcFinding(
-                    "no_mp4",
-                    _("媒体没有可交付的 MP4 文件：请在媒体库重新转码。"),
-                )
-            ]
-        findings = check_format(profile, PIPELINE_MP4)
-        findings += check_picture(asset, rendition, profile, published_profile)
+        findings += check_format(profile, PIPELINE_MP4)
+        findings += check_picture(asset, rendition, profile, transcode)
     else:
-        rendition = asset.rendition(RenditionKind.M4A)
-        if rendition is None:
-            return [
-                QcFinding(
-                    "no_audio_file",
-                    _("媒体没有可交付的音频文件：请在媒体库重新转码。"),
-                )
-            ]
-        findings = check_format(profile, PIPELINE_AUDIO)
+        findings += check_format(profile, PIPELINE_AUDIO)
     findings += check_duration(asset, rendition, profile)
-    findings += check_loudness(asset, profile, published_profile)
+    findings += check_loudness(asset, profile)
     return findings
+
+
+def check_delivery_file(
+    asset: MediaAsset, transcode: TranscodeProfile, job: TranscodeJob | None
+) -> QcFinding:
+    """Why there is no delivery file yet, and what happens next."""
+    values = {"transcode": transcode.name, "title": asset.title}
+    if job is None:
+        return QcFinding(
+            DELIVERY_FILE_MISSING,
+            _(
+                "还没有按转码方案“%(transcode)s”生成交付文件：原片符合要求时，"
+                "运行质检会自动开始转码，完成后请重新运行质检。"
+            )
+            % values,
+        )
+    if job.is_active:
+        values.update(status=job.get_status_display(), progress=f"{job.progress:.0f}")
+        return QcFinding(
+            "delivery_file_pending",
+            _(
+                "正在按转码方案“%(transcode)s”生成交付文件（%(status)s，"
+                "%(progress)s%%）：完成后请重新运行质检。"
+            )
+            % values,
+        )
+    if job.status == JobStatus.CANCELLED:
+        return QcFinding(
+            "delivery_file_failed",
+            _(
+                "按转码方案“%(transcode)s”生成交付文件的任务已取消：请在媒体库"
+                "“%(title)s”页面重新运行该任务，完成后再运行质检。"
+            )
+            % values,
+        )
+    if job.status == JobStatus.FAILED:
+        values["reason"] = job.failure_reason or job.get_status_display()
+        return QcFinding(
+            "delivery_file_failed",
+            _(
+                "按转码方案“%(transcode)s”生成交付文件失败（%(reason)s）：请在媒体库"
+                "“%(title)s”页面处理后重新运行该任务，完成后再运行质检。"
+            )
+            % values,
+        )
+    return QcFinding(
+        "delivery_file_failed",
+        _(
+            "转码方案“%(transcode)s”的任务没有生成可交付的文件：请在媒体库"
+            "“%(title)s”页面重新运行该任务，完成后再运行质检。"
+        )
+        % values,
+    )
 
 
 def check_format(profile: DeliveryProfile, made: dict[str, str]) -> list[QcFinding]:
@@ -333,13 +412,14 @@ def check_format(profile: DeliveryProfile, made: dict[str, str]) -> list[QcFindi
 
 def check_picture(
     asset: MediaAsset,
-    rendition: Rendition,
+    rendition: Rendition | None,
     profile: DeliveryProfile,
-    published_profile: TranscodeProfile,
+    transcode: TranscodeProfile,
 ) -> list[QcFinding]:
+    """The delivery file's picture; the original's until the file exists."""
     findings = []
-    width = rendition.width or asset.width
-    height = rendition.height or asset.height
+    width = (rendition and rendition.width) or asset.width
+    height = (rendition and rendition.height) or asset.height
     if not width or not height:
         return [
             QcFinding(
@@ -354,7 +434,7 @@ def check_picture(
             "p": short_side,
             "size": f"{width}×{height}",
             "wanted": profile.min_height,
-            "transcode": published_profile.name,
+            "transcode": transcode.name,
         }
         if original_short >= profile.min_height:
             message = _(
@@ -399,9 +479,9 @@ def check_picture(
 
 
 def check_duration(
-    asset: MediaAsset, rendition: Rendition, profile: DeliveryProfile
+    asset: MediaAsset, rendition: Rendition | None, profile: DeliveryProfile
 ) -> list[QcFinding]:
-    duration = rendition.duration or asset.duration
+    duration = (rendition and rendition.duration) or asset.duration
     low, high = profile.min_duration, profile.max_duration
     if not low and not high:
         return []
@@ -446,13 +526,10 @@ def check_duration(
     return []
 
 
-def check_loudness(
-    asset: MediaAsset, profile: DeliveryProfile, published_profile: TranscodeProfile
-) -> list[QcFinding]:
-    """The delivered audio is the original normalised to the target of the
-    transcode profile it was published with; the platform expects the target
-    of the delivery profile's transcode profile, within its tolerance."""
-    expected = profile.transcode_profile
+def check_loudness(asset: MediaAsset, profile: DeliveryProfile) -> list[QcFinding]:
+    """The delivery file is the original normalised to the target of the
+    delivery profile's own transcode profile, so its loudness is what the
+    platform asked for, unless there is nothing to normalise."""
     if not asset.audio_codec:
         return [
             QcFinding(
@@ -460,55 +537,18 @@ def check_loudness(
                 _("媒体没有音轨：平台要求有声版本，请提供带解说或配乐的版本。"),
             )
         ]
-    findings = []
     if asset.loudness_integrated is None or asset.loudness_integrated < SILENCE_LUFS:
-        findings.append(
+        return [
             QcFinding(
                 "silent",
                 _(
                     "音轨几乎无声，转码时无法把响度归一化到 %(target)s LKFS：请检查原片"
                     "的声音后重新上传。"
                 )
-                % {"target": format_lufs(expected.loudness_target)},
+                % {"target": format_lufs(profile.transcode_profile.loudness_target)},
             )
-        )
-    made = published_profile.loudness_target
-    if abs(made - expected.loudness_target) > profile.loudness_tolerance:
-        findings.append(
-            QcFinding(
-                "loudness",
-                _(
-                    "交付文件的响度为 %(made)s LKFS"
-                    "（按转码方案“%(made_profile)s”归一化），"
-                    "平台要求 %(wanted)s LKFS ±%(tolerance)s LU：请用转码方案"
-                    "“%(wanted_profile)s”重新转码后再交付。"
-                )
-                % {
-                    "made": format_lufs(made),
-                    "made_profile": published_profile.name,
-                    "wanted": format_lufs(expected.loudness_target),
-                    "tolerance": f"{profile.loudness_tolerance:g}",
-                    "wanted_profile": expected.name,
-                },
-            )
-        )
-    if published_profile.true_peak_limit > expected.true_peak_limit + 0.05:
-        findings.append(
-            QcFinding(
-                "true_peak",
-                _(
-                    "交付文件的真峰值上限为 %(made)s dBTP，"
-                    "高于平台要求的 %(wanted)s dBTP："
-                    "请用转码方案“%(wanted_profile)s”重新转码后再交付。"
-                )
-                % {
-                    "made": format_lufs(published_profile.true_peak_limit),
-                    "wanted": format_lufs(expected.true_peak_limit),
-                    "wanted_profile": expected.name,
-                },
-            )
-        )
-    return findings
+        ]
+    return []
 
 
 def _missing_field_message(page, label: str) -> str:
@@ -518,7 +558,9 @@ def _missing_field_message(page, label: str) -> str:
     ) % {"what": label, "type": page._meta.verbose_name}
 
 
-def check_metadata(page, profile: DeliveryProfile) -> list[QcFinding]:
+def check_metadata(
+    page, profile: DeliveryProfile, *, asset: MediaAsset | None = None
+) -> list[QcFinding]:
     required = set(profile.required_metadata or [])
     findings = []
     if RequiredMetadata.CREDITS in required and not page_credits(page):
@@ -549,16 +591,9 @@ def check_metadata(page, profile: DeliveryProfile) -> list[QcFinding]:
                     % {"what": label},
                 )
             )
-    if RequiredMetadata.SUBTITLES in required:
-        # The media library keeps no subtitle files yet.
-        findings.append(
-            QcFinding(
-                "missing_subtitles",
-                _(
-                    "缺少中文字幕：平台要求提供字幕，媒体库暂不能保存字幕文件；请与平台"
-                    "确认字幕可否压制在画面中，确认后在交付规格中去掉“字幕”要求。"
-                ),
-            )
+    if asset is not None:
+        findings += check_subtitles(
+            asset, required=RequiredMetadata.SUBTITLES in required
         )
     cover = getattr(page, "cover", None)
     if RequiredMetadata.COVER in required and cover is None:
@@ -593,6 +628,49 @@ def check_metadata(page, profile: DeliveryProfile) -> list[QcFinding]:
                 _("缺少内容简介：请在页面填写内容提要或作品简介。"),
             )
         )
+    return findings
+
+
+def _languages(tracks: list[SubtitleTrack]) -> str:
+    return "、".join(dict.fromkeys(track.get_language_display() for track in tracks))
+
+
+def check_subtitles(asset: MediaAsset, *, required: bool) -> list[QcFinding]:
+    """Chinese subtitles when the platform asks for them (the national norms
+    ask for Mandarin with Chinese subtitles), and tracks that fit the media."""
+    tracks = delivery_subtitles(asset)
+    findings = []
+    if required and not any(track.is_chinese for track in tracks):
+        values = {"title": asset.title, "languages": _languages(tracks)}
+        if tracks:
+            message = _(
+                "缺少中文字幕：媒体“%(title)s”只有%(languages)s字幕，平台要求中文"
+                "字幕：请在媒体库该媒体的页面上传简体中文字幕（WebVTT 或 SRT）。"
+            )
+        else:
+            message = _(
+                "缺少中文字幕：平台要求提供字幕，请在媒体库“%(title)s”页面上传"
+                "简体中文字幕（WebVTT 或 SRT）。"
+            )
+        findings.append(QcFinding("missing_subtitles", message % values))
+    if asset.duration:
+        for track in tracks:
+            if track.end_seconds > asset.duration + SUBTITLE_OVERRUN_SECONDS:
+                findings.append(
+                    QcFinding(
+                        "subtitles_overrun",
+                        _(
+                            "“%(label)s”字幕的最后一条结束于 %(end)s，晚于媒体的时长 "
+                            "%(duration)s：可能是另一剪辑版本的字幕，请核对后重新上传。"
+                        )
+                        % {
+                            "label": track.label,
+                            "end": format_duration(track.end_seconds),
+                            "duration": format_duration(asset.duration),
+                        },
+                        WARNING,
+                    )
+                )
     return findings
 
 

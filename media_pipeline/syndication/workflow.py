@@ -9,8 +9,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from media_pipeline.models import MediaKind, TranscodeJob
+from media_pipeline.services.jobs import job_request
+
 from .models import Delivery, DeliveryMethod, DeliveryState, Via
-from .qc import QcFinding, qc_check, qc_passed, qc_report
+from .qc import QcFinding, delivery_file_wanted, qc_check, qc_passed, qc_report
 from .services import IllegalTransition, delivery_transition
 
 S = DeliveryState
@@ -52,25 +55,48 @@ def _qc_reason(findings: list[QcFinding]) -> str:
     return _("质检通过")
 
 
+def delivery_file_request(*, delivery: Delivery) -> TranscodeJob | None:
+    """Ask the media pipeline for the delivery's file: the job of its
+    profile's transcode profile over the page's current media.
+
+    The same job machinery as every other rendition, and idempotent: asking
+    again returns the job there is. None when there is no media to make it
+    from (QC says why).
+    """
+    asset = _current_asset(delivery)
+    if asset is None or not asset.is_ready:
+        return None
+    if delivery.profile.video_codec and asset.kind != MediaKind.VIDEO:
+        return None
+    return job_request(asset=asset, profile=delivery.profile.transcode_profile)
+
+
+def _qc(delivery: Delivery) -> list[QcFinding]:
+    """QC, starting the delivery file's transcode when that is all it waits
+    for on the media side; the findings then say it is under way."""
+    findings = qc_check(delivery)
+    if delivery_file_wanted(findings) and delivery_file_request(delivery=delivery):
+        findings = qc_check(delivery)
+    return findings
+
+
 def delivery_run_qc(
     *, delivery: Delivery, actor=None, via: str | None = None
 ) -> Delivery:
     """Check the delivery against its profile, keep the findings on it and move
     it to ready or qc_failed.
 
-    Re-running QC on a delivery that is ready and still passes keeps it ready
-    (the ledger has no ready → ready move) and only refreshes the findings.
-    Raises IllegalTransition from states that QC cannot move (delivered, …).
+    A delivery file not made yet is asked of the media pipeline, in the same
+    action, and QC reports it as under way. Re-running QC on a ready delivery
+    that still passes is recorded as a ready → ready move with the new
+    findings. Raises IllegalTransition from states that QC cannot move
+    (delivered, …).
     """
     delivery = _fresh(delivery)
-    findings = qc_check(delivery)
+    findings = _qc(delivery)
     report = qc_report(findings)
     to_state = S.READY if qc_passed(findings) else S.QC_FAILED
     asset = _current_asset(delivery)
-    if delivery.state == S.READY and to_state == S.READY:
-        Delivery.objects.filter(pk=delivery.pk).update(qc_report=report, asset=asset)
-        delivery.refresh_from_db()
-        return delivery
     return delivery_transition(
         delivery=delivery,
         to_state=to_state,
@@ -98,7 +124,7 @@ def delivery_redeliver(
     """
     via = _via(actor, via)
     delivery = _fresh(delivery)
-    findings = qc_check(delivery)
+    findings = _qc(delivery)
     report = qc_report(findings)
     if not qc_passed(findings):
         Delivery.objects.filter(pk=delivery.pk).update(qc_report=report)
@@ -125,21 +151,16 @@ def _redeliver(*, delivery, findings, actor, via, why) -> Delivery:
             reason=_("撤回第 %(v)s 版以重新交付：%(why)s")
             % {"v": delivery.version, "why": why},
         )
-    asset = _current_asset(delivery)
-    if delivery.state == S.READY:
-        Delivery.objects.filter(pk=delivery.pk).update(qc_report=report, asset=asset)
-        delivery.refresh_from_db()
-    else:
-        delivery = delivery_transition(
-            delivery=delivery,
-            to_state=S.READY,
-            via=via,
-            actor=actor,
-            reason=_qc_reason(findings),
-            payload={"qc": report},
-            qc_report=report,
-            asset=asset,
-        )
+    delivery = delivery_transition(
+        delivery=delivery,
+        to_state=S.READY,
+        via=via,
+        actor=actor,
+        reason=_qc_reason(findings),
+        payload={"qc": report},
+        qc_report=report,
+        asset=_current_asset(delivery),
+    )
     if delivery.profile.method == DeliveryMethod.PULL:
         return delivery_transition(
             delivery=delivery, to_state=S.DELIVERED, via=via, actor=actor, reason=why
@@ -197,7 +218,7 @@ def delivery_manual_actions(delivery: Delivery) -> list[ActionSpec]:
 
 
 def delivery_can_run_qc(delivery: Delivery) -> bool:
-    return delivery.state == S.READY or S.READY in delivery.allowed_next_states()
+    return S.READY in delivery.allowed_next_states()
 
 
 def delivery_act(

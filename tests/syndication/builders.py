@@ -75,7 +75,8 @@ def delivery_profile(
     target: Platform | None = None, *, method=DeliveryMethod.PULL, **fields
 ) -> DeliveryProfile:
     """A profile that a well-made 1080p short video of three minutes meets:
-    the seeded norms without subtitles (the library keeps none yet)."""
+    the seeded norms without subtitles (``add_subtitles`` adds a track), its
+    file made by the standard profile the builders publish with."""
     target = target or platform()
     values = {
         "name": f"测试规格 {secrets.token_hex(3)}",
@@ -139,7 +140,35 @@ def build_asset(
         loudness_range=6.0 if loudness is not None else None,
         loudness_true_peak=true_peak,
     )
-    profile = published_with or transcode_profile()
+    publish_job(
+        asset,
+        published_with or transcode_profile(),
+        width=width,
+        height=height,
+        duration=duration,
+        kind=kind,
+        mp4_height=mp4_height,
+        store_files=store_files,
+    )
+    asset.refresh_from_db()
+    assert asset.status == AssetStatus.READY
+    return asset
+
+
+def publish_job(
+    asset: MediaAsset,
+    profile: TranscodeProfile,
+    *,
+    width: int = 1920,
+    height: int = 1080,
+    duration: float = 180.0,
+    kind: str = MediaKind.VIDEO,
+    mp4_height: int | None = None,
+    store_files: bool = False,
+    mp4_bytes: bytes = MP4_BYTES,
+):
+    """The job of ``profile`` over ``asset`` (the one there is, or a new one)
+    finished and published through the job services, as a worker leaves it."""
     job = job_claim(
         job_id=job_request(asset=asset, profile=profile, dispatch=False).pk,
         worker="tests",
@@ -151,7 +180,7 @@ def build_asset(
             OutputFile(
                 "download.mp4",
                 RenditionKind.MP4,
-                len(MP4_BYTES),
+                len(mp4_bytes),
                 width=mp4_width,
                 height=mp4_height,
                 bitrate=4_000_000,
@@ -165,26 +194,51 @@ def build_asset(
                 height=mp4_height,
             ),
         ]
-        files = {"download.mp4": MP4_BYTES}
+        files = {"download.mp4": mp4_bytes}
     else:
         outputs = [
             OutputFile(
                 "audio.m4a",
                 RenditionKind.M4A,
-                len(MP4_BYTES),
+                len(mp4_bytes),
                 bitrate=128_000,
                 duration=duration,
             )
         ]
-        files = {"audio.m4a": MP4_BYTES}
+        files = {"audio.m4a": mp4_bytes}
     if store_files:
         for relative, content in files.items():
             name = f"{job.output_prefix}/{relative}"
             assert default_storage.save(name, ContentFile(content)) == name
     assert job_publish(job=job, outputs=outputs)
-    asset.refresh_from_db()
-    assert asset.status == AssetStatus.READY
-    return asset
+    job.refresh_from_db()
+    return job
+
+
+SRT_ZH = (
+    "1\n00:00:01,000 --> 00:00:04,500\n古如歌是蒙古族的长调民歌。\n\n"
+    "2\n00:00:05,000 --> 00:00:09,000\n它的发声方法里藏着声学的道理。\n"
+)
+
+
+def add_subtitles(
+    asset: MediaAsset,
+    language: str = "zh-Hans",
+    *,
+    content: str = SRT_ZH,
+    filename: str = "subtitles.srt",
+    kind: str = "subtitles",
+):
+    """A subtitle track added through the service, as an upload would be."""
+    from media_pipeline.services.subtitles import subtitle_track_add
+
+    return subtitle_track_add(
+        asset=asset,
+        source=io.BytesIO(content.encode()),
+        filename=filename,
+        language=language,
+        kind=kind,
+    )
 
 
 def cover_image(title: str = "测试封面", size=(1920, 1080)):

@@ -76,9 +76,10 @@ def test_a_delivery_that_meets_its_profile_passes_and_is_made_ready(demo, manage
     assert event.reason == "质检通过"
 
 
-def test_loudness_off_target_too_short_and_missing_credits_are_refused(demo):
-    # Normalised for noisy mobile listening (−15 LKFS), where the platform
-    # expects television loudness (−24 LKFS ±2 LU).
+def test_too_short_and_missing_credits_are_refused_before_any_transcode(demo):
+    # Published for noisy mobile listening (−15 LKFS) only: the file for the
+    # platform, made by the profile's own transcode profile, does not exist
+    # yet, and the original already tells that it is too short for one.
     mobile = transcode_profile(loudness_target=-15.0, true_peak_limit=-1.0)
     asset = build_asset(duration=90.0, published_with=mobile)
     page = short_video(asset=asset, credits=())
@@ -91,15 +92,16 @@ def test_loudness_off_target_too_short_and_missing_credits_are_refused(demo):
     assert found["too_short"] == (
         "时长 1 分 30 秒，短于平台要求的 2 分钟：请剪辑成 2–5 分钟的版本。"
     )
-    assert "−15.0 LKFS" in found["loudness"]
-    assert "平台要求 −24.0 LKFS ±2 LU" in found["loudness"]
-    assert "重新转码" in found["loudness"]
-    assert "−1.0 dBTP" in found["true_peak"]
     assert "主创人员" in found["missing_credits"]
+    assert found["delivery_file_missing"].startswith(
+        "还没有按转码方案“标准（GY/T 282-2014，−24 LKFS）”生成交付文件："
+    )
     assert all(f["severity"] == "error" for f in delivery.qc_report)
+    # No transcode for an original that cannot pass anyway.
+    assert not asset.jobs.filter(profile__slug="standard").exists()
     event = delivery.events.last()
     assert event.to_state == S.QC_FAILED and event.via == Via.SYSTEM
-    assert event.reason == "质检未通过：4 项问题"
+    assert event.reason == "质检未通过：3 项问题"
     assert event.payload["qc"] == delivery.qc_report
 
 
@@ -165,18 +167,54 @@ def test_required_subtitles_are_reported_missing(demo):
     assert "profile_unverified" in warnings
 
 
-def test_episodes_have_no_producing_unit_field_and_qc_says_so(demo):
+def test_episodes_name_their_producing_unit_and_rights_holder(demo):
     from cms.programmes.models import EpisodePage
 
-    episode = EpisodePage.objects.order_by("path").first()
+    # One the demo has not delivered to 科普中国, so the profile is ours.
+    episode = (
+        EpisodePage.objects.exclude(deliveries__platform__slug="kepu-china")
+        .order_by("path")
+        .first()
+    )
+    assert episode.producing_unit == "鄂尔多斯市科学技术协会"  # the demo's
     episode.media_asset = build_asset()
     episode.save_revision().publish()
     delivery = delivery_create(page=episode, profile=delivery_profile())
 
     found = errors(qc_check(delivery))
-
-    assert "节目单集" in found["missing_producing_unit"]
+    assert "missing_producing_unit" not in found
+    assert "missing_rights_holder" not in found
     assert "missing_credits" not in found  # the host and the expert
+
+    episode.producing_unit = ""
+    episode.rights_holder = " "
+    episode.save_revision().publish()
+    found = errors(qc_check(delivery))
+    assert found["missing_producing_unit"] == (
+        "缺少出品单位：请在页面的“出品与版权”中填写出品单位。"
+    )
+    assert "填写版权方" in found["missing_rights_holder"]
+
+
+def test_music_works_are_checked_for_rights_too(demo):
+    from cms.music.models import MusicWorkPage
+
+    work = MusicWorkPage.objects.order_by("path").first()
+    assert work.rights_holder == "鄂尔多斯市科学技术协会"  # the demo's
+    work.media_asset = build_asset(kind=MediaKind.AUDIO)
+    work.rights_holder = ""
+    work.save_revision().publish()
+    audio = delivery_profile(
+        platform("yangshipin"),  # no demo delivery of music works there
+        video_codec="",
+        min_height=0,
+        accepted_aspects=[],
+        required_metadata=["rights_holder", "producing_unit"],
+    )
+
+    found = errors(qc_check(delivery_create(page=work, profile=audio)))
+
+    assert set(found) == {"missing_rights_holder"}, found
 
 
 def test_media_that_is_not_ready_or_missing_is_refused(demo):
@@ -205,12 +243,16 @@ def test_a_small_cover_is_a_warning_not_a_refusal(demo):
     assert small and "1280×720" in small[0].message and not small[0].is_error
 
 
-def test_rerunning_qc_on_a_ready_delivery_keeps_it_ready(demo, manager):
+def test_rerunning_qc_on_a_ready_delivery_keeps_it_ready_and_says_so(demo, manager):
     delivery = delivery_run_qc(delivery=good_delivery(), actor=manager)
     events = delivery.events.count()
     delivery = delivery_run_qc(delivery=delivery, actor=manager)
     assert delivery.state == S.READY
-    assert delivery.events.count() == events
+    assert delivery.events.count() == events + 1
+    event = delivery.events.last()
+    assert (event.from_state, event.to_state) == (S.READY, S.READY)
+    assert event.reason == "质检通过" and event.actor == manager
+    assert event.payload["qc"] == delivery.qc_report
 
 
 def test_qc_cannot_move_a_delivered_item(demo, manager):
