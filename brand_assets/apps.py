@@ -9,3 +9,7 @@ class BrandAssetsConfig(AppConfig):
     name = "brand_assets"
     verbose_name = _("品牌资产")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registered before any view asks Wagtail for the asset's policy.
+        from . import permissions  # noqa: F401
