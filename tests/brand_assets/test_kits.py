@@ -361,3 +361,38 @@ def test_a_worker_builds_the_kit_when_a_version_is_approved(celery_worker_proces
     assert kit.build_count == 1
     manifest = assert_manifest_matches(read_zip(kit))
     assert manifest[f"{asset.name}/worker.png"] == png.sha256
+
+
+def test_roles_get_brand_permissions():
+    """Migration 0004: editors add and change assets per collection (as with
+    Wagtail's images); syndication managers manage licences and kits and see
+    download records; every role may choose assets."""
+    from wagtail.models import Collection
+    from wagtail.permission_policies import ModelPermissionPolicy
+
+    from brand_assets.models import AssetDownload, Licence
+    from brand_assets.permissions import permission_policy
+
+    root = Collection.get_first_root_node()
+    editor = make_user("brand-editor", groups=["编辑"])
+    manager = make_user("brand-manager", groups=["分发管理"])
+    reviewer = make_user("brand-reviewer", groups=["审核专家"])
+
+    for action in ("add", "change", "choose"):
+        assert root in permission_policy.collections_user_has_permission_for(
+            editor, action
+        )
+    for user in (manager, reviewer):
+        assert permission_policy.user_has_permission(user, "choose")
+        assert not permission_policy.user_has_permission(user, "add")
+
+    for model, actions in (
+        (Licence, ["add", "change", "delete"]),
+        (BrandKit, ["add", "change", "delete"]),
+        (AssetDownload, ["view"]),
+    ):
+        policy = ModelPermissionPolicy(model)
+        for action in actions:
+            assert policy.user_has_permission(manager, action), (model, action)
+            assert not policy.user_has_permission(editor, action), (model, action)
+    assert editor.has_perm("wagtailadmin.access_admin")
