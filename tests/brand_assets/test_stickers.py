@@ -12,6 +12,7 @@ import zipfile
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from PIL import Image, ImageDraw, ImageSequence
 
 from brand_assets.files import inspect_upload
@@ -424,3 +425,76 @@ def test_command_picks_a_version_by_number(tmp_path):
             "--version",
             "9",
         )
+
+
+# --- the admin ----------------------------------------------------------------
+
+
+def test_admin_check_page_lists_problems_and_offers_the_zip(client, editor):
+    version = sticker_pack(stickers={1: ("dance.gif", art_gif(480))})
+    client.force_login(editor)
+    url = reverse("brand_sticker_spec:pack_check", args=[version.asset_id])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "main/01.gif：尺寸 480×480 → 240×240" in html
+    assert "下载上传包（zip）" in html
+
+    download = client.get(page.context["download_url"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/zip"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert_meets_spec(download.content)
+
+
+def test_admin_blocked_pack_shows_reasons_and_no_zip(client, editor):
+    version = sticker_pack(6)
+    client.force_login(editor)
+    url = reverse("brand_sticker_spec:pack_check", args=[version.asset_id])
+    html = client.get(url).content.decode()
+    assert "表情主图只有 6 张" in html
+    assert "下载上传包" not in html
+    download = client.get(
+        reverse("brand_sticker_spec:pack_download", args=[version.asset_id])
+    )
+    assert download.status_code == 302 and download.url.startswith(url)
+
+
+def test_admin_pack_pages_are_for_the_team_only(client):
+    from tests.conftest import make_user
+
+    version = sticker_pack()
+    client.force_login(make_user("outsider"))
+    for name in ("pack_check", "pack_download"):
+        response = client.get(
+            reverse(f"brand_sticker_spec:{name}", args=[version.asset_id])
+        )
+        assert response.status_code in (302, 403)
+        assert response.get("Content-Type") != "application/zip"
+
+
+def test_spec_form_checks_formats_and_counts(client, superuser):
+    item = StickerSpecItem.objects.get(role=VariantRole.STICKER)
+    client.force_login(superuser)
+    url = reverse("brand_sticker_spec:edit", args=[item.pk])
+    fields = {
+        "width": 240,
+        "height": 240,
+        "formats": "gif, bmp",
+        "max_bytes": 102400,
+        "counts": "8，16, 24",
+        "max_fps": 12,
+        "notes": "",
+    }
+    page = client.post(url, fields)
+    assert page.status_code == 200
+    assert "不支持的格式：bmp" in page.content.decode()
+
+    client.post(url, {**fields, "formats": "GIF，png, jpg"})
+    item.refresh_from_db()
+    assert item.formats == ["gif", "png", "jpeg"]
+    assert item.counts == [8, 16, 24]
+
+    page = client.post(url, {**fields, "formats": "png", "counts": ""})
+    assert "表情主图须填写允许的张数" in page.content.decode()
