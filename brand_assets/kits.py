@@ -31,6 +31,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from media_pipeline.storage import STORAGE_ERRORS
+
 from .models import (
     BrandAsset,
     BrandAssetVersion,
@@ -288,9 +290,15 @@ def kit_build(*, kit_id: int, force: bool = False) -> BrandKit | None:
         name, size = _write(plan)
     except KitBuildError as error:
         return _failed(kit, str(error))
+    except STORAGE_ERRORS as error:
+        # The task retries these with backoff; say so meanwhile.
+        _failed(
+            kit,
+            _("存储服务暂时不可用（%(error)s），稍后将自动重试。") % {"error": error},
+        )
+        raise
     except Exception as error:
-        # Storage errors are retried by the task; say so meanwhile.
-        _failed(kit, _("生成失败（%(error)s），稍后将自动重试。") % {"error": error})
+        _failed(kit, _("生成失败：%(error)s") % {"error": error})
         raise
     return _record(kit_id=kit.pk, plan=plan, name=name, size=size, force=force)
 

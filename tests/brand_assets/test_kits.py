@@ -228,6 +228,21 @@ def test_a_file_that_no_longer_matches_its_checksum_fails_the_build(scheduled, b
     assert not kit.file
 
 
+def test_a_storage_outage_fails_the_build_for_a_retry(scheduled):
+    asset, _version = mark_with_version()
+    kit = brand_kit("存储故障的套件", [asset])
+    with (
+        mock.patch.object(default_storage, "save", side_effect=OSError("存储不可达")),
+        pytest.raises(OSError),
+    ):
+        kit_build(kit_id=kit.pk)
+    kit.refresh_from_db()
+    assert kit.status == KitStatus.FAILED
+    assert "稍后将自动重试" in kit.failure_reason
+    # The task retries storage errors with backoff.
+    assert OSError in build_kit.autoretry_for
+
+
 def test_two_builds_at_once_record_one_zip(scheduled, build):
     """The second build finishes while the first is writing: the first
     finds the kit current and discards its own zip."""
