@@ -171,6 +171,21 @@ def test_asset_page_shows_versions_with_previews(admin_client, mark):
     assert "新建版本" in text
 
 
+def test_sticker_pack_page_links_each_version_to_its_album_check(admin_client):
+    pack = brand_asset("百嘎丽表情", slug="bgl-stickers", kind=AssetKind.STICKER_PACK)
+    version = asset_version_create(asset=pack)
+    check = reverse("brand_sticker_spec:pack_check", args=(pack.pk,))
+
+    text = admin_client.get(asset_url(pack)).text
+    assert f"{check}?version={version.number}" in text
+    assert admin_client.get(check, {"version": version.number}).status_code == 200
+
+
+def test_other_kinds_have_no_album_check(admin_client, mark, draft):
+    check = reverse("brand_sticker_spec:pack_check", args=(mark.pk,))
+    assert check not in admin_client.get(asset_url(mark)).text
+
+
 def test_new_version_action(admin_client, mark, draft):
     response = admin_client.post(
         reverse("brand_asset:version_create", args=(mark.pk,)), {"notes": "第二稿"}
