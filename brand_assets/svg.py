@@ -15,8 +15,8 @@ allow-list of SVG elements and attributes:
   references, or as embedded raster images (``data:image/png|jpeg|gif|webp``)
   on ``<image>`` and ``<feImage>``;
 - CSS (``style`` attributes and ``<style>`` sheets) loses ``@import`` and
-  every ``url(…)`` that is not a ``#fragment``; CSS with escapes or other
-  ways to load things is dropped whole.
+  every ``url(…)`` that is not a ``#fragment``; CSS with escapes, an
+  unclosed ``url(`` or other ways to load things is dropped whole.
 
 The output is serialised afresh, so comments, processing instructions and
 the DOCTYPE are gone. A DOCTYPE alone is accepted on input: Illustrator and
@@ -101,6 +101,10 @@ ATTRIBUTES = _words(
 
 DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp)[;,]", re.IGNORECASE)
 CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
+#: The one url() kept: a same-document fragment, closed, with nothing else in it.
+CSS_FRAGMENT_URL = re.compile(r"url\(\s*(['\"]?)#[^'\"()\s]*\1\s*\)", re.IGNORECASE)
+#: Any url( left over; browsers also accept one that runs unclosed to the end.
+CSS_ANY_URL = re.compile(r"url\s*\(", re.IGNORECASE)
 CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
 #: Other ways CSS can run or load something; such CSS is dropped whole.
 CSS_FORBIDDEN = re.compile(
@@ -255,9 +259,14 @@ def _clean_css(css: str, *, stylesheet: bool) -> str | None:
         return None
 
     def keep_fragments(match: re.Match) -> str:
-        return match.group(0) if match.group(2).strip().startswith("#") else "none"
+        return match.group(0) if CSS_FRAGMENT_URL.fullmatch(match.group(0)) else "none"
 
-    return CSS_URL.sub(keep_fragments, css)
+    css = CSS_URL.sub(keep_fragments, css)
+    # An unclosed url( (CSS closes it at the end of the text) or one that a
+    # lazy match above ran past cannot be repaired in place: refuse the CSS.
+    if CSS_ANY_URL.search(CSS_FRAGMENT_URL.sub("", css)):
+        return None
+    return css
 
 
 def _size(root: ET.Element) -> tuple[int | None, int | None]:

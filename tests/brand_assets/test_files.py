@@ -429,6 +429,27 @@ def test_css_escapes_drop_the_style():
     assert b"<rect" in clean
 
 
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<style>svg{background-image:url(https://evil.example/beacon</style>",
+        '<rect width="1" height="1" style="background:url(//evil.example/x"/>',
+        '<rect width="1" height="1" fill="url(//evil.example/y#g"/>',
+        '<rect width="1" height="1" fill="URL(  //evil.example/z"/>',
+        # A fragment url( left open swallows a later external url() whole.
+        "<style>.a{fill:url(#g;} .b{background:url(https://evil.example/w)}</style>",
+    ],
+)
+def test_unclosed_css_url_is_dropped(hostile):
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+        f'<circle r="5" fill="url(#g)"/>{hostile}</svg>'
+    )
+    clean = inspect_upload("a.svg", svg.encode()).data
+    assert b"evil.example" not in clean
+    assert b'fill="url(#g)"' in clean
+
+
 def test_clean_svg_passes_through_unchanged_in_substance():
     facts = inspect_upload("mark.svg", MARK_SVG)
     root = ET.fromstring(facts.data)
