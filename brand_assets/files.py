@@ -424,7 +424,14 @@ def _gif_header(data: bytes) -> RasterHeader | None:
                 position += 3 * (2 << (frame_flags & 0x07))
             position = _skip_sub_blocks(data, position + 1)  # after LZW size
         else:
-            break
+            # Pillow skips bytes it does not know and decodes the frames
+            # behind them; stopping here would count fewer frames than it
+            # decodes and let an animation slip past the pixel limit.
+            raise FileRefused(
+                f"GIF 图片已损坏：第 {position} 字节处有无法识别的数据块"
+                f"（0x{block:02x}），已拒绝。",
+                code="corrupt",
+            )
     if frames == 0:
         return None
     return RasterHeader(width, height, frames)

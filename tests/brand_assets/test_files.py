@@ -161,6 +161,43 @@ def test_animation_counts_every_frame_against_the_limit(version, existing, setti
     assert "4 帧" in reason
 
 
+def gif_with_junk_before_second_frame(frames: int) -> bytes:
+    """An animated GIF with a stray 0x00 byte before its second frame.
+
+    Pillow skips the byte and decodes every frame; a header reader that
+    stopped at it would count one.
+    """
+    images = [Image.new("RGB", (64, 64), (i * 60, 0, 0)) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(out, format="GIF", save_all=True, append_images=images[1:])
+    data = out.getvalue()
+    position = 13 + 3 * (2 << (data[10] & 0x07))
+    seen = 0
+    while True:
+        if data[position] == 0x21:
+            position += 2
+        else:  # image descriptor, local colour table, LZW size
+            seen += 1
+            flags = data[position + 9]
+            position += 10 + (3 * (2 << (flags & 0x07)) if flags & 0x80 else 0) + 1
+        while data[position]:
+            position += data[position] + 1
+        position += 1
+        if seen == 1:
+            return data[:position] + b"\x00" + data[position:]
+
+
+def test_gif_hiding_frames_behind_an_unknown_block_is_refused(
+    version, existing, settings
+):
+    data = gif_with_junk_before_second_frame(4)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.n_frames == 4  # what a decoder will really do
+    settings.BRAND_ASSETS_MAX_IMAGE_PIXELS = 64 * 64 * 3
+    reason = assert_refused(version, existing, "anim.gif", data, "corrupt")
+    assert "无法识别的数据块" in reason
+
+
 def test_content_contradicting_extension_is_refused(version, existing):
     reason = assert_refused(
         version, existing, "logo.png", image_bytes("JPEG"), "mismatch"
