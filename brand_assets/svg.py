@@ -26,6 +26,7 @@ and those are refused.
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ def _words(text: str) -> frozenset[str]:
 
 #: Deeper nesting than any drawing needs; guards the recursive rebuild.
 MAX_DEPTH = 200
+#: Larger sides (in px) than any real drawing; beyond it the size is unknown.
+MAX_SIDE = 1_000_000
 
 ELEMENTS = _words(
     """
@@ -283,9 +286,16 @@ def _size(root: ET.Element) -> tuple[int | None, int | None]:
                 width = height * box_width / box_height
             else:
                 height = width * box_height / box_width
-    if not width or not height:
+    if not _plausible(width) or not _plausible(height):
         return None, None
     return max(1, round(width)), max(1, round(height))
+
+
+def _plausible(number: float | None) -> bool:
+    # "1e400" parses as infinity and round() of it raises; "1e300" rounds to
+    # an integer no database column holds. Neither describes a real drawing,
+    # so the size is left unknown rather than refusing the file.
+    return number is not None and math.isfinite(number) and 0 < number <= MAX_SIDE
 
 
 def _length(value: str | None) -> float | None:
@@ -293,7 +303,7 @@ def _length(value: str | None) -> float | None:
     if not match:
         return None
     number = float(match.group(1)) * PX_PER_UNIT[match.group(2)]
-    return number if number > 0 else None
+    return number if _plausible(number) else None
 
 
 def _view_box(value: str | None) -> tuple[float, float] | None:
@@ -304,4 +314,4 @@ def _view_box(value: str | None) -> tuple[float, float] | None:
         width, height = float(parts[2]), float(parts[3])
     except ValueError:
         return None
-    return (width, height) if width > 0 and height > 0 else None
+    return (width, height) if _plausible(width) and _plausible(height) else None

@@ -508,6 +508,14 @@ def test_clean_svg_passes_through_unchanged_in_substance():
         ('width="100%" viewBox="0 0 300 150"', (300, 150)),
         ('width="600" viewBox="0 0 300 150"', (600, 300)),
         ("", (None, None)),
+        # Sizes no drawing has (infinite, or past any integer column) are
+        # left unknown instead of crashing the upload.
+        ('viewBox="0 0 inf inf"', (None, None)),
+        ('viewBox="0 0 nan 10"', (None, None)),
+        ('width="1e400" height="10"', (None, None)),
+        ('width="1e300" height="1e300"', (None, None)),
+        ('width="1e300" viewBox="0 0 300 150"', (300, 150)),
+        ('width="1" viewBox="0 0 1e-300 1e300"', (None, None)),
     ],
 )
 def test_svg_size_from_attributes_or_view_box(attributes, size):
