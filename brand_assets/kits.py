@@ -40,7 +40,6 @@ from .models import (
     BrandVariant,
     KitStatus,
     VariantFormat,
-    VariantRole,
 )
 
 logger = logging.getLogger(__name__)
@@ -114,7 +113,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def _is_source(variant: BrandVariant) -> bool:
-    return variant.role == VariantRole.SOURCE or variant.format == VariantFormat.SOURCE
+    return variant.is_design_source
 
 
 def _media_rendition(variant: BrandVariant):
@@ -549,9 +548,12 @@ def kit_read_manifest(archive: zipfile.ZipFile) -> dict[str, str]:
 
 def kit_is_public(kit: BrandKit) -> bool:
     """Whether anyone may download ``kit`` from the brand page: it is built,
-    and every asset in it is shown publicly, downloadable without a licence
-    and approved."""
+    holds no design sources, and every asset in it is shown publicly,
+    downloadable without a licence and approved."""
     if kit.status != KitStatus.READY or not kit.file.name:
+        return False
+    if kit.include_sources:
+        # Design sources are for the team and licensees, never the public.
         return False
     assets = list(kit.assets.all())
     return bool(assets) and all(
@@ -565,7 +567,7 @@ def kit_is_public(kit: BrandKit) -> bool:
 def kits_public() -> list[BrandKit]:
     """The kits the brand page offers, by name."""
     candidates = (
-        BrandKit.objects.filter(status=KitStatus.READY)
+        BrandKit.objects.filter(status=KitStatus.READY, include_sources=False)
         .exclude(file="")
         .exclude(assets__is_public=False)
         .exclude(assets__public_download=False)

@@ -283,6 +283,12 @@ class BrandVariant(models.Model):
         return self.format in MEDIA_FORMATS
 
     @property
+    def is_design_source(self) -> bool:
+        """A design source (.ai, .psd, .sketch, or a file given that role):
+        for the team and licensed kits, never for the public."""
+        return self.role == VariantRole.SOURCE or self.format == VariantFormat.SOURCE
+
+    @property
     def download_name(self) -> str:
         return self.original_filename or self.file.name.rsplit("/", 1)[-1]
 

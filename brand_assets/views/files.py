@@ -35,7 +35,9 @@ from ..serving import file_response, harden
 
 def is_shown_publicly(variant: BrandVariant) -> bool:
     """Whether the brand page shows this file: it belongs to the approved
-    version of an asset shown there."""
+    version of an asset shown there, and is not a design source."""
+    if variant.is_design_source:
+        return False
     asset = variant.version.asset
     if not (asset.is_public and variant.version.is_approved):
         return False

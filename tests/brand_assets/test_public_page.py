@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from wagtail.models import Site
 
-from brand_assets.kits import kit_build
+from brand_assets.kits import kit_build, kit_is_public
 from brand_assets.models import AssetDownload, AssetKind, DownloadVia, UsageScope
 from brand_assets.pages import BrandLibraryPage
 from brand_assets.services import asset_version_create, version_approve
@@ -18,6 +18,7 @@ from tests.brand_assets.builders import (
     brand_kit,
     image_bytes,
     png_bytes,
+    source_bytes,
     uploaded_variant,
 )
 
@@ -149,6 +150,22 @@ def test_public_kits_are_offered_and_their_downloads_recorded(page):
     for slug in ("mixed-kit-test", "unbuilt-kit-test", "no-such-kit"):
         assert client.get(f"/brand/kits/{slug}/download/").status_code == 404
     assert not AssetDownload.objects.filter(kit__in=[mixed_kit, unbuilt_kit]).exists()
+
+
+def test_a_kit_with_design_sources_is_not_public(page):
+    asset = brand_asset("带源文件的开放标志", is_public=True, public_download=True)
+    version = asset_version_create(asset=asset)
+    uploaded_variant(version, "open.svg", MARK_SVG)
+    uploaded_variant(version, "mark.ai", source_bytes())
+    version_approve(version=version)
+    kit = brand_kit(
+        "含源文件的套件", [asset], slug="sources-kit-test", include_sources=True
+    )
+    kit_build(kit_id=kit.pk)
+    kit.refresh_from_db()
+    assert kit_is_public(kit) is False
+    assert "sources-kit-test" not in get(page)
+    assert Client().get("/brand/kits/sources-kit-test/download/").status_code == 404
 
 
 def test_the_page_lives_under_the_home_page_once(page):

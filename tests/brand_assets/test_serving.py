@@ -12,11 +12,12 @@ from django.core.files.storage import default_storage
 from django.test import RequestFactory
 from django.urls import reverse
 
-from brand_assets.models import AssetDownload, DownloadVia
+from brand_assets.models import AssetDownload, DownloadVia, VariantRole
 from brand_assets.services import (
     asset_version_create,
     variant_create,
     variant_create_from_media,
+    version_approve,
 )
 from brand_assets.serving import file_response
 from media_pipeline.models import MediaAsset
@@ -25,6 +26,7 @@ from tests.brand_assets.builders import (
     approved_version,
     brand_asset,
     png_bytes,
+    source_bytes,
 )
 from tests.brand_assets.team import team_user
 from tests.syndication.builders import build_asset
@@ -150,6 +152,23 @@ def test_public_asset_without_public_download_previews_only(client, db):
     assert client.get(preview_url(variant)).status_code == 200
     assert client.get(download_url(variant)).status_code == 404
     assert not AssetDownload.objects.filter(variant=variant).exists()
+
+
+def test_design_sources_of_a_public_asset_stay_with_the_team(client, db):
+    asset = brand_asset("带源文件的公开标志", is_public=True, public_download=True)
+    version = asset_version_create(asset=asset)
+    svg = variant_create(version=version, name="mark.svg", data=MARK_SVG)
+    ai = variant_create(version=version, name="mark.ai", data=source_bytes())
+    psd_as_source = variant_create(
+        version=version, name="layers.png", data=png_bytes(), role=VariantRole.SOURCE
+    )
+    version_approve(version=version)
+    assert client.get(download_url(svg)).status_code == 200
+    for source in (ai, psd_as_source):
+        assert client.get(preview_url(source)).status_code == 404
+        assert client.get(download_url(source)).status_code == 404
+    client.force_login(team_user("brand-editor", "change"))
+    assert client.get(download_url(ai)).status_code == 200
 
 
 def test_team_sees_every_version_and_downloads_are_recorded_as_admin(
