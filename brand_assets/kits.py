@@ -248,10 +248,17 @@ def kit_request_build(*, kit: BrandKit, force: bool = False) -> None:
 
     Without ``force`` the build does nothing when the kit is current, so this
     may be called after any change that might matter.
+
+    A ready kit whose content changed goes back to pending at once: until the
+    worker has built it again, the old zip (which may hold an asset no longer
+    in the kit, licensed or public) must not be handed out.
     """
     from .tasks import build_kit
 
     kit_id = kit.pk
+    BrandKit.objects.filter(pk=kit_id, status=KitStatus.READY).exclude(
+        fingerprint=kit_fingerprint(kit)
+    ).update(status=KitStatus.PENDING)
     transaction.on_commit(
         lambda: build_kit.apply_async(
             args=(kit_id,), kwargs={"force": force}, queue="default"

@@ -342,6 +342,65 @@ def test_admin_saves_schedule_a_build_and_staff_download(
     assert AssetDownload.objects.filter(kit=kit, via=DownloadVia.ADMIN).count() == 1
 
 
+def test_a_kit_whose_assets_change_is_not_served_until_rebuilt(
+    scheduled, build, django_capture_on_commit_callbacks
+):
+    """The old zip holds an asset taken out of the kit: neither the brand page
+    nor a partner licensed for what the kit now holds may have it."""
+    from brand_assets.downloads import DownloadRefused, check_kit
+    from brand_assets.kits import kit_is_public
+    from media_pipeline.syndication.models import PartnerAccount, Platform
+    from tests.brand_assets.builders import partner_licence
+
+    removed, _ = mark_with_version("被移出的标志", is_public=True, public_download=True)
+    kept, _ = mark_with_version("留下的标志", is_public=True, public_download=True)
+    kit = build(brand_kit("变动套件", [removed], slug="changing-kit-test"))
+    assert kit_is_public(kit)
+    partner = PartnerAccount.objects.create(
+        name="套件合作方", platform=Platform.objects.get(slug="kepu-china")
+    )
+    partner_licence(kept, partner)
+
+    client = Client()
+    client.force_login(make_user("kit-editor", superuser=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("brand_kit:edit", args=(kit.pk,)),
+            {
+                "name": kit.name,
+                "slug": kit.slug,
+                "description": "",
+                "assets": [kept.pk],
+                "include_sources": "",
+            },
+        )
+    assert response.status_code == 302
+    kit.refresh_from_db()
+    assert kit.status == KitStatus.PENDING
+    assert not kit_is_public(kit)
+    assert Client().get("/brand/kits/changing-kit-test/download/").status_code == 404
+    with pytest.raises(DownloadRefused) as refused:
+        check_kit(kit.pk, partner=partner)
+    assert refused.value.status == 409
+
+    kit = build(kit)
+    assert kit.status == KitStatus.READY
+    assert {n.split("/")[0] for n in read_zip(kit).namelist()} >= {kept.name}
+    assert not any(n.startswith(removed.name) for n in read_zip(kit).namelist())
+    assert check_kit(kit.pk, partner=partner)[0] == kit
+
+
+def test_saving_a_kit_without_changes_keeps_it_ready(
+    scheduled, build, django_capture_on_commit_callbacks
+):
+    asset, _ = mark_with_version()
+    kit = build(brand_kit("不变套件", [asset]))
+    with django_capture_on_commit_callbacks(execute=True):
+        kits_module.kit_request_build(kit=kit)
+    kit.refresh_from_db()
+    assert kit.status == KitStatus.READY
+
+
 def test_staff_without_kit_permissions_cannot_download(scheduled, build):
     asset, _version = mark_with_version()
     kit = build(brand_kit("受限套件", [asset]))
