@@ -46,6 +46,7 @@ from media_pipeline.syndication.downloads import DownloadRefused
 from media_pipeline.syndication.models import PartnerAccount
 
 from .licences import licence_per_asset, licences_in_force_for_partner
+from .media import variant_media_filename, variant_media_rendition
 from .models import (
     AssetDownload,
     BrandKit,
@@ -54,7 +55,6 @@ from .models import (
     KitStatus,
     Licence,
     LicenseeKind,
-    VariantFormat,
 )
 from .serving import file_response
 
@@ -64,11 +64,6 @@ DOWNLOAD_SALT = "brand_assets.download"
 LINK_SALT = "brand_assets.licence_link"
 DEFAULT_MAX_AGE = 600
 DEFAULT_LINK_DAYS = 30
-#: Renditions of the media library handed out for video and audio variants.
-MEDIA_DOWNLOAD_KINDS = {
-    VariantFormat.VIDEO: ("mp4",),
-    VariantFormat.AUDIO: ("m4a", "mp3"),
-}
 
 
 def download_max_age() -> int:
@@ -288,18 +283,11 @@ def variant_file(variant: BrandVariant) -> tuple[str, str, str]:
     if variant.file:
         content_type = variant.content_type or "application/octet-stream"
         return variant.file.name, variant.download_name, content_type
-    media = variant.media_asset
-    job = media.published_job if media is not None else None
-    if job is None:
-        raise DownloadRefused(404, _("该文件尚未转码完成，暂不能下载。"))
-    kinds = MEDIA_DOWNLOAD_KINDS.get(variant.format, ())
-    renditions = {r.kind: r for r in job.renditions.filter(kind__in=kinds)}
-    rendition = next((renditions[k] for k in kinds if k in renditions), None)
+    rendition = variant_media_rendition(variant)
     if rendition is None:
-        raise DownloadRefused(404, _("该文件没有可下载的版本。"))
-    stem = (variant.original_filename or f"media-{media.pk}").rsplit(".", 1)[0]
-    suffix = rendition.name.rsplit(".", 1)[-1]
-    return rendition.name, f"{stem}.{suffix}", rendition.mime_type
+        raise DownloadRefused(404, _("该文件尚未转码完成，暂不能下载。"))
+    filename = variant_media_filename(variant, rendition)
+    return rendition.name, filename, rendition.mime_type
 
 
 def attachment_response(request, name: str, *, filename: str, content_type: str):

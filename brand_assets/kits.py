@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from media_pipeline.storage import STORAGE_ERRORS
 
+from .media import variant_media_rendition
 from .models import (
     BrandAsset,
     BrandAssetVersion,
@@ -116,17 +117,6 @@ def _is_source(variant: BrandVariant) -> bool:
     return variant.is_design_source
 
 
-def _media_rendition(variant: BrandVariant):
-    """The published MP4 (video) or M4A (audio) of a media variant, or None
-    while the media library has not finished it."""
-    from media_pipeline.models import RenditionKind
-
-    media = variant.media_asset
-    if media is None or not media.is_ready:
-        return None
-    return media.rendition(RenditionKind.MP4) or media.rendition(RenditionKind.M4A)
-
-
 def _guide_facts(asset: BrandAsset) -> list[str]:
     """What of the asset itself goes into its guide, so a change to it
     changes the kit's fingerprint."""
@@ -178,7 +168,7 @@ def _plan_files(kit: BrandKit, planned: PlannedAsset, version, feed) -> None:
         if _is_source(variant) and not kit.include_sources:
             continue
         if variant.is_media:
-            rendition = _media_rendition(variant)
+            rendition = variant_media_rendition(variant)
             feed(
                 "media", variant.pk, variant.sha256, rendition.name if rendition else ""
             )

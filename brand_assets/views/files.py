@@ -9,25 +9,21 @@ downloads. An asset's team (see ``permissions.user_is_team``) may preview and
 download every version. Everything else is a 404, so that unapproved work
 cannot even be probed for. Downloads are recorded.
 
-Video and audio variants live in the media library: they are redirected to
-its published rendition (MP4 for video, M4A or MP3 for audio).
+Video and audio variants live in the media library: their published
+rendition (``media.variant_media_rendition``) is served here, after the same
+checks, never by redirecting to the media library's public URL.
 """
 
 from __future__ import annotations
 
-from django.http import (
-    Http404,
-    HttpResponse,
-    HttpResponseNotFound,
-    HttpResponseRedirect,
-)
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from media_pipeline.player import player_context
 from media_pipeline.syndication.api.fetches import client_address
 
+from ..media import variant_media_filename, variant_media_rendition
 from ..models import AssetDownload, BrandVariant, DownloadVia
 from ..permissions import user_is_team
 from ..serving import file_response, harden
@@ -49,9 +45,7 @@ def _variant_for(request, variant_id: int, *, download: bool):
     """The variant, whether the requester is its team, and whether it is
     public; 404 when the requester may not have it."""
     variant = get_object_or_404(
-        BrandVariant.objects.select_related(
-            "version__asset", "media_asset__published_job"
-        ),
+        BrandVariant.objects.select_related("version__asset", "media_asset"),
         pk=variant_id,
     )
     asset = variant.version.asset
@@ -75,23 +69,31 @@ def _record(request, variant: BrandVariant, *, team: bool) -> None:
     )
 
 
-def _media_response(variant: BrandVariant) -> HttpResponse:
-    player = player_context(variant.media_asset)
-    url = player and (player["mp4"] or player["mp3"])
-    if not url:
+def _media_response(request, variant: BrandVariant, *, download: bool, public: bool):
+    rendition = variant_media_rendition(variant)
+    if rendition is None:
         return harden(
             HttpResponseNotFound(
                 "该视频或音频还没有转码完成，暂时无法播放或下载。".encode(),
                 content_type="text/plain; charset=utf-8",
             )
         )
-    return HttpResponseRedirect(url)
+    # Served here, after the brand checks, rather than redirected to the media
+    # library's own URL: that one answers anyone for any ready media.
+    return file_response(
+        request,
+        rendition.name,
+        filename=variant_media_filename(variant, rendition),
+        content_type=rendition.mime_type,
+        attachment=download,
+        public=public,
+    )
 
 
 def _serve(request, variant_id: int, *, download: bool) -> HttpResponse:
     variant, team, public = _variant_for(request, variant_id, download=download)
     if variant.is_media:
-        response = _media_response(variant)
+        response = _media_response(request, variant, download=download, public=public)
     else:
         response = file_response(
             request,

@@ -234,17 +234,53 @@ def test_media_variant_not_yet_transcoded_says_so(client, superuser, db):
     assert not AssetDownload.objects.exists()
 
 
-def test_ready_media_variant_redirects_to_the_media_library(client, superuser, db):
-    media = build_asset(title="课间操示范")
+def test_ready_media_variant_is_served_as_a_hardened_attachment(client, superuser, db):
+    media = build_asset(title="课间操示范", store_files=True)
     version = asset_version_create(asset=brand_asset("课间操"))
     variant = variant_create_from_media(version=version, media_asset=media)
     client.force_login(superuser)
     response = client.get(download_url(variant))
-    assert response.status_code == 302
-    assert response["Location"] == reverse(
-        "media_files:file", args=(media.pk, "download.mp4")
-    )
+    # Served here, never redirected to the media library's public URL.
+    assert response.status_code == 200
+    assert_hardened(response)
+    assert response["Content-Disposition"].startswith("attachment")
+    assert "filename*=UTF-8''source.mp4" in response["Content-Disposition"]
+    assert response["Content-Type"] == "video/mp4"
+    mp4 = media.rendition("mp4")
+    with default_storage.open(mp4.name, "rb") as stream:
+        assert body(response) == stream.read()
     assert AssetDownload.objects.get().variant == variant
+    preview = client.get(preview_url(variant))
+    assert preview.status_code == 200
+    assert preview["Content-Disposition"].startswith("inline")
+    assert_hardened(preview)
+
+
+def test_non_public_media_variant_is_404_for_anonymous(client, db):
+    media = build_asset(title="内部课间操", store_files=True)
+    asset = brand_asset("内部课间操")
+    version = asset_version_create(asset=asset)
+    variant = variant_create_from_media(version=version, media_asset=media)
+    version_approve(version=version)
+    for url in (preview_url(variant), download_url(variant)):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Location" not in response
+    assert not AssetDownload.objects.exists()
+
+
+def test_the_media_rendition_is_chosen_in_one_place(db):
+    from brand_assets import downloads, kits, media
+    from brand_assets.views import files
+
+    audio = build_asset(title="歌曲", kind="audio")
+    version = asset_version_create(asset=brand_asset("百嘎丽之歌"))
+    variant = variant_create_from_media(version=version, media_asset=audio)
+    chosen = media.variant_media_rendition(variant)
+    assert chosen is not None and chosen.kind in ("m4a", "mp3")
+    assert downloads.variant_file(variant)[0] == chosen.name
+    for module in (downloads, kits, files):
+        assert module.variant_media_rendition is media.variant_media_rendition
 
 
 # --- S3 ------------------------------------------------------------------------
