@@ -247,6 +247,20 @@ class Delivery(models.Model):
                 fields=["page", "platform"], name="one_delivery_per_item_and_platform"
             )
         ]
+        indexes = [
+            # The partner API: a platform's items in (updated_at, id) order and
+            # its data version; the next availability window edge.
+            models.Index(
+                fields=["platform", "updated_at", "id"],
+                name="delivery_platform_updated",
+            ),
+            models.Index(
+                fields=["platform", "available_from"], name="delivery_platform_from"
+            ),
+            models.Index(
+                fields=["platform", "available_until"], name="delivery_platform_until"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.page.title} → {self.platform}"
@@ -364,6 +378,11 @@ class FetchRecord(models.Model):
         verbose_name = _("拉取记录")
         verbose_name_plural = _("拉取记录")
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["partner", "-created_at"], name="fetchrecord_partner_recent"
+            )
+        ]
 
     def __str__(self):
         return f"{self.partner} {self.kind} {self.path}"
