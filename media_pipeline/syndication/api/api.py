@@ -14,7 +14,7 @@ import time
 
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -24,6 +24,8 @@ from ..downloads import download_max_age, rendition_url, serve_download
 from ..items import (
     delivery_rows,
     is_visible,
+    item_json,
+    items_json,
     items_metadata,
     load_renditions,
     tombstone,
@@ -35,6 +37,7 @@ from .auth import PartnerInactive, PartnerKeyAuth, RateLimited
 from .conditional import etag_for, matches, not_modified
 from .fetches import record_fetch
 from .listing import Cursor, InvalidCursor, page_rows
+from .pages import CachedPage, cache_page, cached_page, data_version
 from .schemas import (
     ErrorOut,
     ItemDetailOut,
@@ -65,12 +68,15 @@ api = NinjaAPI(
 COMMON_ERRORS = {401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
 
 
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def _dumps(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _json(data, *, status: int = 200) -> HttpResponse:
-    return HttpResponse(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-        status=status,
-        content_type="application/json; charset=utf-8",
-    )
+    return HttpResponse(_dumps(data), status=status, content_type=JSON_TYPE)
 
 
 # --- errors ------------------------------------------------------------------
@@ -221,7 +227,6 @@ def list_items(
     updated_since: dt.datetime | None = Query(None),  # noqa: B008
 ):
     partner = request.partner
-    now = timezone.now()
     position = None
     if cursor:
         try:
@@ -229,6 +234,40 @@ def list_items(
         except InvalidCursor:
             return _json({"detail": _("游标无效或不属于此合作方。")}, status=400)
     since = _aware(updated_since) if updated_since and not position else None
+    query = "|".join((str(limit), cursor or "", since.isoformat() if since else ""))
+    # Read before the page is made: a change meanwhile leaves the page with
+    # the older version, so it is made again on the next request.
+    version = data_version(partner.platform_id)
+    page = cached_page(
+        partner_id=partner.pk,
+        platform_id=partner.platform_id,
+        query=query,
+        version=version,
+    )
+    if page is None:
+        page = _make_page(
+            request,
+            partner,
+            query=query,
+            version=version,
+            since=since,
+            position=position,
+            limit=limit,
+        )
+    record_fetch(request, partner_id=partner.pk, kind="list")
+    if matches(request, page.etag):
+        return not_modified(page.etag)
+    response = HttpResponse(page.body, content_type=JSON_TYPE)
+    response["ETag"] = page.etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _make_page(
+    request, partner, *, query: str, version: str, since, position, limit: int
+) -> CachedPage:
+    """One page of the listing, made from the database, and kept."""
+    now = timezone.now()
     rows, next_position = page_rows(
         partner.platform,
         partner_id=partner.pk,
@@ -237,29 +276,43 @@ def list_items(
         limit=limit,
         now=now,
     )
-    record_fetch(request, partner_id=partner.pk, kind="list")
     next_cursor = next_position.encode() if next_position else None
     etag = etag_for(
         "items",
         partner.platform_id,
-        request.GET.urlencode(),
+        query,
+        translation.get_language(),
         [_row_version(row, now) for row in rows],
         next_cursor is not None,
     )
-    if matches(request, etag):
-        return not_modified(etag)
     visible = [row for row in rows if is_visible(row, now)]
-    metadata = items_metadata(visible, request)
+    # Each item serialised once and kept (``items_json``): a page made again
+    # (new data elsewhere on the platform, a new page size) joins them.
+    fragments = items_json(visible, request)
     items = []
     for row in rows:
         if not is_visible(row, now):
-            items.append(tombstone(row))
-        elif row["id"] in metadata:
-            items.append(metadata[row["id"]])
-    response = _json({"items": items, "next_cursor": next_cursor})
-    response["ETag"] = etag
-    response["Cache-Control"] = "private, no-cache"
-    return response
+            items.append(item_json(tombstone(row)))
+        elif row["id"] in fragments:
+            items.append(fragments[row["id"]])
+    body = b"".join(
+        (
+            b'{"items":[',
+            b",".join(items),
+            b'],"next_cursor":',
+            _dumps(next_cursor),
+            b"}",
+        )
+    )
+    return cache_page(
+        partner_id=partner.pk,
+        platform_id=partner.platform_id,
+        query=query,
+        version=version,
+        etag=etag,
+        body=body,
+        now=now,
+    )
 
 
 def _download_bucket() -> int:

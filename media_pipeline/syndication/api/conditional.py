@@ -2,16 +2,15 @@
 so a request can be answered 304 before anything is serialised."""
 
 import hashlib
-import json
 
 from django.http import HttpResponse
 
 
 def etag_for(*parts) -> str:
-    """A weak ETag over ``parts`` (JSON-able, datetimes as str)."""
-    digest = hashlib.sha256(
-        json.dumps(parts, default=str, separators=(",", ":")).encode()
-    ).hexdigest()
+    """A weak ETag over ``parts``: numbers, strings, datetimes, None, and
+    tuples and lists of them (their ``repr``, which is stable and several
+    times faster to make than JSON)."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f'W/"{digest[:40]}"'
 
 

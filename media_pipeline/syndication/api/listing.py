@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core import signing
+from django.db import router
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -31,6 +32,7 @@ from django.utils.dateparse import parse_datetime
 
 from ..items import ROW_FIELDS, gone_for_partner, window_open
 from ..models import VISIBLE_TO_PARTNER, Delivery
+from .prepared import run_prepared
 
 CURSOR_SALT = "media_pipeline.syndication.cursor"
 FULL = "full"
@@ -114,6 +116,25 @@ def sync_queryset(platform, *, since: dt.datetime, now):
     )
 
 
+def _rows_query(mode: str, *, cursor: bool, fields: tuple[str, ...], limit: int):
+    """The queryset of a page of rows, as a function of the values that
+    change from request to request (see ``prepared.py``)."""
+    key = "updated_at" if mode == FULL else "changed_at"
+
+    def build(platform, now, since=None, after=None, after_id=None):
+        if mode == FULL:
+            queryset = Delivery.objects.visible_to(platform, at=now)
+        else:
+            queryset = sync_queryset(platform, since=since, now=now)
+        if cursor:
+            queryset = queryset.filter(
+                Q(**{f"{key}__gt": after}) | Q(**{key: after, "id__gt": after_id})
+            )
+        return queryset.order_by(key, "id").values(*fields)[:limit]
+
+    return build
+
+
 def page_rows(
     platform,
     *,
@@ -123,23 +144,25 @@ def page_rows(
     limit: int,
     now=None,
 ) -> tuple[list[dict], Cursor | None]:
-    """One page of delivery rows and the cursor of the next page, if any."""
+    """One page of delivery rows and the cursor of the next page, if any.
+    ``platform``: a Platform or its id."""
     now = now or timezone.now()
     if cursor is not None:
         since = cursor.since
-    if since is None:
-        mode, key = FULL, "updated_at"
-        queryset = Delivery.objects.visible_to(platform, at=now)
-    else:
-        mode, key = SYNC, "changed_at"
-        queryset = sync_queryset(platform, since=since, now=now)
-    if cursor is not None:
-        queryset = queryset.filter(
-            Q(**{f"{key}__gt": cursor.after})
-            | Q(**{key: cursor.after, "id__gt": cursor.after_id})
-        )
+    mode, key = (FULL, "updated_at") if since is None else (SYNC, "changed_at")
     fields = ROW_FIELDS + ((key,) if mode == SYNC else ())
-    rows = list(queryset.order_by(key, "id").values(*fields)[: limit + 1])
+    values = {"platform": getattr(platform, "pk", platform), "now": now}
+    if mode == SYNC:
+        values["since"] = since
+    if cursor is not None:
+        values.update(after=cursor.after, after_id=cursor.after_id)
+    build = _rows_query(mode, cursor=cursor is not None, fields=fields, limit=limit + 1)
+    rows = run_prepared(
+        ("partner-api:rows", mode, cursor is not None, limit + 1),
+        build,
+        using=router.db_for_read(Delivery),
+        **values,
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
