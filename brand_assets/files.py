@@ -57,7 +57,8 @@ MAX_FILENAME_STEM = 100
 class FileRefused(Exception):
     """A file that may not be stored. ``reason`` says why, in Chinese, for
     the uploader; ``code`` names the rule (empty, too_large, not_allowed,
-    mismatch, too_many_pixels, corrupt, unsafe) for callers and tests."""
+    mismatch, too_many_pixels, corrupt, unsafe, approved) for callers and
+    tests."""
 
     def __init__(self, reason: str, *, code: str):
         super().__init__(reason)

@@ -3,7 +3,7 @@
 Files enter only through ``variant_create``, which inspects them first
 (``files.inspect_upload``), so a stored variant is always of an allowed
 format, within the pixel limit, matching its extension, and (for SVG)
-sanitised.
+sanitised; and only into a version not yet approved.
 """
 
 from __future__ import annotations
@@ -72,6 +72,7 @@ def variant_create(
         frames=facts.frames,
     )
     with transaction.atomic():
+        _lock_unapproved(version)
         variant.file.save(facts.filename, ContentFile(content), save=False)
         if facts.format in RASTER_FORMATS:
             variant.image = _library_image(version, facts.filename, content, user)
@@ -89,19 +90,35 @@ def variant_create_from_media(
 ) -> BrandVariant:
     """A video or audio variant kept in the media library (transcoded there)."""
     fmt = VariantFormat.AUDIO if media_asset.kind == "audio" else VariantFormat.VIDEO
-    return BrandVariant.objects.create(
-        version=version,
-        role=role,
-        position=position,
-        label=label or media_asset.title,
-        format=fmt,
-        media_asset=media_asset,
-        original_filename=media_asset.original_filename,
-        size=media_asset.size,
-        sha256=media_asset.sha256,
-        width=media_asset.width,
-        height=media_asset.height,
-    )
+    with transaction.atomic():
+        _lock_unapproved(version)
+        return BrandVariant.objects.create(
+            version=version,
+            role=role,
+            position=position,
+            label=label or media_asset.title,
+            format=fmt,
+            media_asset=media_asset,
+            original_filename=media_asset.original_filename,
+            size=media_asset.size,
+            sha256=media_asset.sha256,
+            width=media_asset.width,
+            height=media_asset.height,
+        )
+
+
+def _lock_unapproved(version: BrandAssetVersion) -> None:
+    """Lock ``version`` for the rest of the transaction; refuse an approved one.
+
+    The views check approval before a (slow) upload; an approval committed
+    meanwhile would otherwise let a file into what partners already get.
+    Approval takes the same lock, so it waits for an upload in progress.
+    """
+    from .files import FileRefused
+
+    locked = BrandAssetVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.is_approved:
+        raise FileRefused("该版本已审定，不能再添加文件，请新建版本。", code="approved")
 
 
 def version_approve(*, version: BrandAssetVersion, user=None) -> BrandAssetVersion:
@@ -109,13 +126,17 @@ def version_approve(*, version: BrandAssetVersion, user=None) -> BrandAssetVersi
 
     Kits containing the asset are rebuilt once the approval is committed.
     """
-    if version.is_approved:
-        return version
-    version.is_approved = True
-    version.approved_at = timezone.now()
-    version.approved_by = user
-    version.save(update_fields=["is_approved", "approved_at", "approved_by"])
-    transaction.on_commit(lambda: _kits_changed(version.asset_id))
+    with transaction.atomic():
+        # Waits for an upload to this version in progress (see variant_create).
+        locked = BrandAssetVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_approved:
+            version.is_approved = True
+            return version
+        version.is_approved = True
+        version.approved_at = timezone.now()
+        version.approved_by = user
+        version.save(update_fields=["is_approved", "approved_at", "approved_by"])
+        transaction.on_commit(lambda: _kits_changed(version.asset_id))
     return version
 
 

@@ -196,14 +196,20 @@ def version_link_media_view(request, version_id: int):
     if form.is_valid():
         role = form.cleaned_data["role"]
         media = form.cleaned_data["media_asset"]
-        variant_create_from_media(
-            version=version,
-            media_asset=media,
-            role=role,
-            position=_next_position(version, role),
-            label=form.cleaned_data["label"],
-        )
-        messages.success(request, _("已关联媒体“%(title)s”。") % {"title": media.title})
+        try:
+            variant_create_from_media(
+                version=version,
+                media_asset=media,
+                role=role,
+                position=_next_position(version, role),
+                label=form.cleaned_data["label"],
+            )
+        except FileRefused as refusal:  # approved meanwhile
+            messages.error(request, refusal.reason)
+        else:
+            messages.success(
+                request, _("已关联媒体“%(title)s”。") % {"title": media.title}
+            )
     else:
         messages.error(request, _("请选择一个已转码完成的视频或音频。"))
     return redirect(asset_page_url(version))

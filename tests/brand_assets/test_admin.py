@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from wagtail.models import Collection
 
+from brand_assets.files import FileRefused
 from brand_assets.models import (
     AssetKind,
     BrandAsset,
@@ -16,7 +17,12 @@ from brand_assets.models import (
     UsageScope,
     VariantRole,
 )
-from brand_assets.services import asset_version_create, variant_create
+from brand_assets.services import (
+    asset_version_create,
+    variant_create,
+    variant_create_from_media,
+    version_approve,
+)
 from tests.brand_assets.builders import (
     MARK_SVG,
     approved_version,
@@ -152,9 +158,10 @@ def test_form_refuses_public_download_without_public_page(admin_client, mark):
 
 
 def test_asset_page_shows_versions_with_previews(admin_client, mark):
-    v1 = approved_version(mark)
+    v1 = asset_version_create(asset=mark)
     png = variant_create(version=v1, name="mark.png", data=png_bytes(200, 100))
     svg = variant_create(version=v1, name="mark.svg", data=MARK_SVG)
+    version_approve(version=v1)
     v2 = asset_version_create(asset=mark, notes="调整配色")
 
     response = admin_client.get(asset_url(mark))
@@ -297,6 +304,23 @@ def test_approved_version_takes_no_more_files(admin_client, mark):
     )
     assert response.status_code == 302
     assert not version.variants.exists()
+
+
+def test_a_version_approved_meanwhile_takes_no_file(draft):
+    """The service checks again under a lock: the view's check may be stale
+    by the time a large upload has arrived."""
+    stale = type(draft).objects.get(pk=draft.pk)
+    version_approve(version=draft)
+    assert not stale.is_approved
+    with pytest.raises(FileRefused) as refused:
+        variant_create(version=stale, name="late.png", data=png_bytes())
+    assert refused.value.code == "approved"
+    assert "已审定" in refused.value.reason
+    with pytest.raises(FileRefused):
+        variant_create_from_media(
+            version=stale, media_asset=build_asset(title="迟到的视频")
+        )
+    assert not draft.variants.exists()
 
 
 def test_upload_needs_change_permission(client, draft):

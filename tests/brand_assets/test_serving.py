@@ -23,7 +23,6 @@ from brand_assets.serving import file_response
 from media_pipeline.models import MediaAsset
 from tests.brand_assets.builders import (
     MARK_SVG,
-    approved_version,
     brand_asset,
     png_bytes,
     source_bytes,
@@ -51,14 +50,23 @@ def assert_hardened(response):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def approved_variant(asset, name: str, data: bytes):
+    """A file uploaded to a new version, then approved."""
+    version = asset_version_create(asset=asset)
+    variant = variant_create(version=version, name=name, data=data)
+    version_approve(version=version)
+    return variant
+
+
 @pytest.fixture
 def public_mark(db):
     """A public, downloadable asset: an approved v1 with SVG and PNG, and an
     unapproved v2 in the works."""
     asset = brand_asset("百嘎丽标志", is_public=True, public_download=True)
-    v1 = approved_version(asset)
+    v1 = asset_version_create(asset=asset)
     svg = variant_create(version=v1, name="百嘎丽 标志.svg", data=MARK_SVG)
     png = variant_create(version=v1, name="mark.png", data=png_bytes(32, 32))
+    version_approve(version=v1)
     v2 = asset_version_create(asset=asset)
     draft = variant_create(version=v2, name="draft.svg", data=MARK_SVG)
     return {"asset": asset, "svg": svg, "png": png, "draft": draft}
@@ -137,18 +145,14 @@ def test_superseded_approved_version_is_404_for_anonymous(client, public_mark):
 
 def test_non_public_asset_is_404_for_anonymous(client, db):
     asset = brand_asset("内部标志")
-    variant = variant_create(
-        version=approved_version(asset), name="mark.svg", data=MARK_SVG
-    )
+    variant = approved_variant(asset, "mark.svg", MARK_SVG)
     assert client.get(preview_url(variant)).status_code == 404
     assert client.get(download_url(variant)).status_code == 404
 
 
 def test_public_asset_without_public_download_previews_only(client, db):
     asset = brand_asset("只展示", is_public=True, public_download=False)
-    variant = variant_create(
-        version=approved_version(asset), name="mark.svg", data=MARK_SVG
-    )
+    variant = approved_variant(asset, "mark.svg", MARK_SVG)
     assert client.get(preview_url(variant)).status_code == 200
     assert client.get(download_url(variant)).status_code == 404
     assert not AssetDownload.objects.filter(variant=variant).exists()
