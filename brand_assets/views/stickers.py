@@ -38,6 +38,8 @@ from ..stickers.spec import ALBUM_ROLES, SPEC_FORMATS, format_bytes, sticker_spe
 PREVIEW_MAX_BYTES = 100 * 1024
 FORMAT_ALIASES = {"jpg": "jpeg"}
 LIST_SEPARATORS = re.compile(r"[\s,，、;；/]+")
+#: ASCII digits only: str.isdigit() also takes "²" and "१", which int() refuses.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
 def _split(value: str) -> list[str]:
@@ -118,7 +120,7 @@ class StickerSpecForm(WagtailAdminModelForm):
     def clean_counts(self) -> list[int]:
         counts = set()
         for part in _split(self.cleaned_data.get("counts", "")):
-            if not part.isdigit() or int(part) > 1000:
+            if not WHOLE_NUMBER.fullmatch(part) or int(part) > 1000:
                 raise forms.ValidationError(
                     _("“%s”不是张数：请填写 0 到 1000 的整数，用逗号分隔。") % part
                 )
@@ -199,7 +201,7 @@ def _pack_for_team(request, asset_pk: int):
     if not user_is_team(request.user, asset):
         raise PermissionDenied
     number = request.GET.get("version")
-    if number is not None and not number.isdigit():
+    if number is not None and not WHOLE_NUMBER.fullmatch(number):
         raise Http404
     version = sticker_pack_version(asset, int(number) if number else None)
     return asset, version

@@ -461,6 +461,15 @@ def test_admin_blocked_pack_shows_reasons_and_no_zip(client, editor):
     assert download.status_code == 302 and download.url.startswith(url)
 
 
+@pytest.mark.parametrize("number", ["²", "1²", "", "99999"])
+def test_admin_pack_pages_answer_404_to_an_odd_version_number(client, editor, number):
+    version = sticker_pack()
+    client.force_login(editor)
+    for name in ("pack_check", "pack_download"):
+        url = reverse(f"brand_sticker_spec:{name}", args=[version.asset_id])
+        assert client.get(url, {"version": number}).status_code == 404
+
+
 def test_admin_pack_pages_are_for_the_team_only(client):
     from tests.conftest import make_user
 
@@ -498,3 +507,22 @@ def test_spec_form_checks_formats_and_counts(client, superuser):
 
     page = client.post(url, {**fields, "formats": "png", "counts": ""})
     assert "表情主图须填写允许的张数" in page.content.decode()
+
+
+@pytest.mark.parametrize("counts", ["²", "8, ³", "99999"])
+def test_spec_form_refuses_digits_int_cannot_read(client, superuser, counts):
+    item = StickerSpecItem.objects.get(role=VariantRole.STICKER)
+    client.force_login(superuser)
+    url = reverse("brand_sticker_spec:edit", args=[item.pk])
+    fields = {
+        "width": 240,
+        "height": 240,
+        "formats": "gif",
+        "max_bytes": 102400,
+        "counts": counts,
+        "max_fps": 12,
+        "notes": "",
+    }
+    page = client.post(url, fields)
+    assert page.status_code == 200
+    assert "不是张数：请填写 0 到 1000 的整数" in page.content.decode()
