@@ -55,6 +55,8 @@ from .models import (
     KitStatus,
     Licence,
     LicenseeKind,
+    licence_today,
+    licence_zone,
 )
 from .serving import file_response
 
@@ -136,9 +138,10 @@ def kit_url(request, *, partner_id: int, kit_id: int) -> tuple[str, dt.datetime]
 
 
 def licence_end(licence: Licence) -> dt.datetime:
-    """The moment a licence stops granting: the end of its last day."""
-    return timezone.make_aware(
-        dt.datetime.combine(licence.ends_on + dt.timedelta(days=1), dt.time.min)
+    """The moment a licence stops granting: the end of its last day, in the
+    project's time zone (not the admin user's)."""
+    return dt.datetime.combine(
+        licence.ends_on + dt.timedelta(days=1), dt.time.min, tzinfo=licence_zone()
     )
 
 
@@ -197,7 +200,7 @@ def check_licence(
 ) -> Licence:
     """The licence, still granting its asset on ``on`` (today by default);
     with ``partner``, also the partner's own."""
-    on = on or timezone.localdate()
+    on = on or licence_today()
     licence = (
         Licence.objects.select_related("asset", "partner").filter(pk=licence_id).first()
     )

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import BrandAsset, Licence, LicenseeKind
+from .models import BrandAsset, Licence, LicenseeKind, licence_today
 
 #: The fields a manager may set on a licence (the rest are bookkeeping).
 EDITABLE_FIELDS = (
@@ -143,7 +143,7 @@ def licence_per_asset(licences) -> dict[int, Licence]:
 
 def licence_status(licence: Licence, on: dt.date | None = None) -> str:
     """One of "revoked", "ended", "pending" (not started) or "in_force"."""
-    on = on or timezone.localdate()
+    on = on or licence_today()
     if licence.revoked_at is not None:
         return "revoked"
     if licence.ends_on < on:

@@ -9,6 +9,7 @@ sources, or video and audio kept in the media library. Only the services in
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -299,10 +300,24 @@ class LicenseeKind(models.TextChoices):
     ORGANISATION = "organisation", _("其他机构")
 
 
+def licence_zone() -> ZoneInfo:
+    """The time zone licence dates are in: the project's (``TIME_ZONE``).
+
+    Not the active one: Wagtail activates each admin user's own, and a
+    licence must end at the same moment whoever looks at it.
+    """
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def licence_today() -> dt.date:
+    """Today's date where licences are counted (see ``licence_zone``)."""
+    return timezone.localdate(timezone=licence_zone())
+
+
 class LicenceQuerySet(models.QuerySet):
     def in_force(self, on: dt.date | None = None):
         """Licences that grant something on ``on`` (today by default)."""
-        on = on or timezone.localdate()
+        on = on or licence_today()
         return self.filter(revoked_at__isnull=True, starts_on__lte=on, ends_on__gte=on)
 
 
@@ -378,7 +393,7 @@ class Licence(models.Model):
             raise ValidationError(errors)
 
     def is_in_force(self, on: dt.date | None = None) -> bool:
-        on = on or timezone.localdate()
+        on = on or licence_today()
         return self.revoked_at is None and self.starts_on <= on <= self.ends_on
 
 

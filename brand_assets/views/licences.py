@@ -17,7 +17,6 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,6 +61,7 @@ from ..models import (
     Licence,
     LicenseeKind,
     UsageScope,
+    licence_today,
 )
 
 STATUS_LABELS = {
@@ -116,7 +116,7 @@ class LicenceForm(WagtailAdminModelForm):
 
 
 def _today():
-    return timezone.localdate()
+    return licence_today()
 
 
 class LicenceFilterSet(WagtailFilterSet):
