@@ -40,14 +40,17 @@ import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
 
 import filetype
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
 from .models import VariantFormat
-from .svg import SvgError, sanitise_svg
+from .svg import SVG_NS, SvgError, sanitise_svg
 
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_IMAGE_PIXELS = 128 * 1000000
@@ -191,6 +194,10 @@ def inspect_upload(name: str, data: bytes) -> UploadFacts:
         raise FileRefused(reason, code="not_allowed")
 
     content = sniff(data)
+    if allowed.content == "svg" and content == "xml" and svg_root(data):
+        # sniff() looks at the first 4 KB only; an editor's long comment or
+        # metadata can push <svg> past it. The parsed root decides.
+        content = "svg"
     if content != allowed.content:
         looks = describe(content, data)
         raise FileRefused(
@@ -250,6 +257,20 @@ def sniff(data: bytes) -> str | None:
             return "html"
         return "xml"
     return None
+
+
+def svg_root(data: bytes) -> bool:
+    """Whether the document's root element is <svg>, found by parsing up to
+    it (with entities refused, as ``svg.sanitise_svg`` does)."""
+    try:
+        for _event, element in iterparse(
+            io.BytesIO(data), events=("start",), forbid_entities=True
+        ):
+            namespace, _, name = element.tag.rpartition("}")
+            return name == "svg" and namespace in ("", "{" + SVG_NS)
+    except (DefusedXmlException, ParseError):
+        return False
+    return False
 
 
 def describe(content: str | None, data: bytes) -> str:

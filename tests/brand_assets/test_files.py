@@ -524,6 +524,19 @@ def test_svg_size_from_attributes_or_view_box(attributes, size):
     assert (facts.width, facts.height) == size
 
 
+def test_svg_behind_a_long_comment_is_recognised():
+    comment = b"<!-- " + "由设计软件导出的说明。".encode() * 600 + b" -->\n"
+    assert len(comment) > 4096
+    svg = b'<?xml version="1.0" encoding="UTF-8"?>\n' + comment + MARK_SVG
+    facts = inspect_upload("mark.svg", svg)
+    assert facts.format == VariantFormat.SVG
+    assert (facts.width, facts.height) == (120, 120)
+    # Still the root decides: HTML behind the same comment is no SVG.
+    with pytest.raises(FileRefused) as caught:
+        inspect_upload("page.svg", comment + b"<html><body><svg/></body></html>")
+    assert caught.value.code == "mismatch"
+
+
 def test_svg_without_svg_root_is_refused():
     with pytest.raises(FileRefused) as caught:
         inspect_upload("a.svg", b"<?xml version='1.0'?><svgx><svg/></svgx>")
