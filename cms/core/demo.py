@@ -24,6 +24,7 @@ from PIL import ImageDraw
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from brand_assets.demo import demo_brand_assets
 from cms.awards.models import Award, AwardResult, HonouredWork
 from cms.broadcasters.models import Broadcaster, Channel, Medium
 from cms.core.models import DEFAULT_RIGHTS_HOLDER
@@ -479,6 +480,8 @@ def demo_load(*, with_media: bool = True) -> DemoResult:
         demo_attach_media(videos)
     # After the media, or every delivery would show as out of date at once.
     demo_syndication()
+    # After syndication: the brand library licenses its demo partner.
+    demo_brand_assets(with_media=with_media)
     password, source = demo_admin()
     return DemoResult(
         site_url=settings.WAGTAILADMIN_BASE_URL,

@@ -93,7 +93,7 @@ def test_a_licence_for_uses_outside_the_assets_allowed_uses_is_refused(asset, pa
     assert refused.value.message_dict["uses"] == [
         "这些用途不在该资产允许的范围内：文创商品、户外屏幕"
     ]
-    assert not Licence.objects.exists()
+    assert not Licence.objects.filter(asset=asset).exists()
 
 
 def test_an_end_before_the_start_is_refused(asset, partner):
@@ -403,7 +403,7 @@ def test_creating_a_licence_in_the_admin(admin_client, asset, partner, superuser
 
     response = admin_client.post(add, form_data(asset, partner))
     assert response.status_code == 302
-    licence = Licence.objects.get()
+    licence = Licence.objects.get(asset=asset)
     assert licence.licensee_name == partner.name  # taken from the partner
     assert licence.uses == ["digital", "print"]
     assert licence.created_by == superuser
@@ -428,7 +428,7 @@ def test_the_admin_form_shows_the_models_reasons(admin_client, asset, partner):
     assert "授权给合作平台时须选择其合作方账号。" in response.content.decode()
     response = admin_client.post(add, form_data(asset, None))
     assert "请填写被授权方的全称。" in response.content.decode()
-    assert not Licence.objects.exists()
+    assert not Licence.objects.filter(asset=asset).exists()
 
 
 def test_editing_revoking_and_making_a_link_in_the_admin(admin_client, licensed_files):
