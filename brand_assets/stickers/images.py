@@ -57,11 +57,15 @@ class Picture:
         format: str | None,
         data: bytes | None,
         durations: list[int],
+        raw_durations: list[int] | None = None,
     ):
         self._image = image
         self.format = format  # "png", "gif", "jpeg", "webp"; None when generated
         self.data = data  # the original bytes; None when generated
-        self.durations = durations  # milliseconds, one per frame
+        self.durations = durations  # milliseconds, one per frame, as shown
+        # As the file says: a GIF delay under 20 ms is shown as 100 ms, so
+        # ``durations`` differs, and the file cannot pass through as it is.
+        self.raw_durations = durations if raw_durations is None else raw_durations
         self.width, self.height = image.size
         self.has_transparency = _has_transparency(self.frames_at([0])[0])
 
@@ -118,16 +122,22 @@ def picture_open(data: bytes) -> Picture:
                 )
             fmt = image.format.lower()
             if n_frames > 1:
-                durations = _durations(image)
+                durations, raw_durations = _durations(image)
                 image.seek(0)
             else:
-                durations = [0]
+                durations = raw_durations = [0]
                 # Phones store JPEGs sideways with an orientation tag; such a
                 # file is re-encoded upright, never passed through.
                 if image.getexif().get(ORIENTATION_TAG, 1) != 1:
                     image, data = ImageOps.exif_transpose(image), None
                 image.load()
-            return Picture(image, format=fmt, data=data, durations=durations)
+            return Picture(
+                image,
+                format=fmt,
+                data=data,
+                durations=durations,
+                raw_durations=raw_durations,
+            )
     except UnidentifiedImageError:
         raise PictureError(
             "format",
@@ -139,13 +149,15 @@ def picture_open(data: bytes) -> Picture:
         raise PictureError("broken", _("图片文件已损坏，无法读取")) from None
 
 
-def _durations(image: Image.Image) -> list[int]:
-    durations = []
+def _durations(image: Image.Image) -> tuple[list[int], list[int]]:
+    """Frame durations as viewers show them, and as the file states them."""
+    durations, raw = [], []
     for frame in ImageSequence.Iterator(image):
         frame.load()  # WebP sets a frame's duration only when it is loaded
         ms = int(frame.info.get("duration") or 0)
+        raw.append(ms)
         durations.append(GIF_DEFAULT_DELAY_MS if ms < GIF_SHORT_DELAY_MS else ms)
-    return durations
+    return durations, raw
 
 
 def _has_transparency(rgba: Image.Image) -> bool:
@@ -254,6 +266,9 @@ def picture_fit(picture: Picture, line: SpecLine) -> Fitted:
         and picture.data is not None
         and len(picture.data) <= line.max_bytes
         and durations == picture.durations
+        # Delays a viewer reads differently (a GIF's 10 ms) would pass through
+        # as written, and some players honour them: write them out again.
+        and durations == picture.raw_durations
     ):
         return _fitted(picture.data, fmt, size, durations, [], notes)
 

@@ -427,6 +427,24 @@ def test_command_picks_a_version_by_number(tmp_path):
         )
 
 
+def test_a_gif_with_10ms_delays_is_written_out_again_within_max_fps():
+    """Viewers show a 10 ms GIF frame for 100 ms, but some players honour
+    the 10 ms: such a file must not pass through byte for byte."""
+    from brand_assets.stickers.images import picture_fit, picture_open
+    from brand_assets.stickers.spec import sticker_spec
+
+    line = sticker_spec()[VariantRole.STICKER]
+    assert line.max_fps and "gif" in line.formats
+    source = art_gif(line.width, frames=6, fps=100)
+    with Image.open(io.BytesIO(source)) as image:
+        assert {f.info["duration"] for f in ImageSequence.Iterator(image)} == {10}
+    fitted = picture_fit(picture_open(source), line)
+    assert fitted.data != source
+    with Image.open(io.BytesIO(fitted.data)) as image:
+        delays = [f.info["duration"] for f in ImageSequence.Iterator(image)]
+    assert 1000 / min(delays) <= line.max_fps, delays
+
+
 # --- the admin ----------------------------------------------------------------
 
 
