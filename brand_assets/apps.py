@@ -11,5 +11,9 @@ class BrandAssetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Registered before any view asks Wagtail for the asset's policy.
-        from . import permissions  # noqa: F401
+        # permissions: registered before any view asks Wagtail for the
+        # asset's policy; signal_handlers: stored files removed with their rows.
+        from . import (
+            permissions,  # noqa: F401
+            signal_handlers,  # noqa: F401
+        )

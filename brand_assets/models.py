@@ -412,7 +412,7 @@ class AssetDownload(models.Model):
         verbose_name=_("资产"),
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         related_name="downloads",
     )
     variant = models.ForeignKey(

@@ -1,0 +1,25 @@
+"""File clean-up only: business logic lives in services."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from .models import BrandKit, BrandVariant
+
+
+def _delete_file_on_commit(field_file) -> None:
+    # Only once the deletion is committed: a rolled-back delete keeps its file.
+    name, storage = field_file.name, field_file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+@receiver(post_delete, sender=BrandVariant)
+def delete_variant_file(sender, instance: BrandVariant, **kwargs):
+    # A media variant has no file of its own: the media library keeps it.
+    _delete_file_on_commit(instance.file)
+
+
+@receiver(post_delete, sender=BrandKit)
+def delete_kit_zip(sender, instance: BrandKit, **kwargs):
+    _delete_file_on_commit(instance.file)
