@@ -41,14 +41,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from media_pipeline.syndication.api.fetches import client_address
 from media_pipeline.syndication.downloads import DownloadRefused
 from media_pipeline.syndication.models import PartnerAccount
 
 from .licences import licence_per_asset, licences_in_force_for_partner
 from .media import variant_media_filename, variant_media_rendition
 from .models import (
-    AssetDownload,
     BrandKit,
     BrandVariant,
     DownloadVia,
@@ -58,6 +56,7 @@ from .models import (
     licence_today,
     licence_zone,
 )
+from .records import download_record, kit_download_records
 from .serving import file_response
 
 __all__ = ["DownloadRefused"]
@@ -314,10 +313,6 @@ def attachment_response(request, name: str, *, filename: str, content_type: str)
     return response
 
 
-def record_download(request, **fields) -> AssetDownload:
-    return AssetDownload.objects.create(ip_address=client_address(request), **fields)
-
-
 def deliver_variant(
     request, *, variant: BrandVariant, licence: Licence, via: str, partner=None
 ) -> HttpResponse:
@@ -326,14 +321,7 @@ def deliver_variant(
     response = attachment_response(
         request, name, filename=filename, content_type=content_type
     )
-    record_download(
-        request,
-        asset_id=licence.asset_id,
-        variant=variant,
-        licence=licence,
-        partner=partner,
-        via=via,
-    )
+    download_record(request, variant=variant, licence=licence, partner=partner, via=via)
     return response
 
 
@@ -345,16 +333,12 @@ def deliver_kit(
     response = attachment_response(
         request, kit.file.name, filename=filename, content_type="application/zip"
     )
-    AssetDownload.objects.bulk_create(
-        AssetDownload(
-            asset_id=asset_id,
-            kit=kit,
-            licence=licence,
-            partner=partner,
-            via=DownloadVia.PARTNER_API,
-            ip_address=client_address(request),
-        )
-        for asset_id, licence in sorted(licences.items())
+    kit_download_records(
+        request,
+        kit=kit,
+        licences=licences,
+        partner=partner,
+        via=DownloadVia.PARTNER_API,
     )
     return response
 

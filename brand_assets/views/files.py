@@ -21,11 +21,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from media_pipeline.syndication.api.fetches import client_address
-
 from ..media import variant_media_filename, variant_media_rendition
-from ..models import AssetDownload, BrandVariant, DownloadVia
+from ..models import BrandVariant, DownloadVia
 from ..permissions import user_is_team
+from ..records import download_record
 from ..serving import file_response, harden
 
 
@@ -56,17 +55,6 @@ def _variant_for(request, variant_id: int, *, download: bool):
     if not public:
         raise Http404("文件不存在")
     return variant, False, public
-
-
-def _record(request, variant: BrandVariant, *, team: bool) -> None:
-    user = request.user if request.user.is_authenticated else None
-    AssetDownload.objects.create(
-        asset_id=variant.version.asset_id,
-        variant=variant,
-        user=user,
-        via=DownloadVia.ADMIN if team else DownloadVia.PUBLIC,
-        ip_address=client_address(request),
-    )
 
 
 def _media_response(request, variant: BrandVariant, *, download: bool, public: bool):
@@ -105,7 +93,8 @@ def _serve(request, variant_id: int, *, download: bool) -> HttpResponse:
             etag=variant.sha256,
         )
     if download and request.method == "GET" and response.status_code in (200, 302):
-        _record(request, variant, team=team)
+        via = DownloadVia.ADMIN if team else DownloadVia.PUBLIC
+        download_record(request, variant=variant, via=via)
     return response
 
 

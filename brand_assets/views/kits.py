@@ -20,10 +20,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from media_pipeline.syndication.api.fetches import client_address
-
 from ..kits import kit_is_public, kit_request_build, safe_name
-from ..models import AssetDownload, BrandKit, DownloadVia, KitStatus
+from ..models import BrandKit, DownloadVia, KitStatus
+from ..records import kit_download_records
 from ..serving import file_response
 
 STAFF_ACTIONS = ["add", "change", "delete", "view"]
@@ -152,12 +151,7 @@ def kit_admin_download_view(request, pk: int):
         attachment=True,
         public=False,
     )
-    AssetDownload.objects.create(
-        kit=kit,
-        user=request.user,
-        via=DownloadVia.ADMIN,
-        ip_address=client_address(request),
-    )
+    kit_download_records(request, kit=kit, via=DownloadVia.ADMIN)
     return response
 
 
@@ -234,13 +228,7 @@ def kit_public_download_view(request, slug: str):
         etag=kit.fingerprint,
     )
     if response.status_code != 304:
-        address = client_address(request)
-        AssetDownload.objects.bulk_create(
-            AssetDownload(
-                asset=asset, kit=kit, via=DownloadVia.PUBLIC, ip_address=address
-            )
-            for asset in kit.assets.order_by("pk")
-        )
+        kit_download_records(request, kit=kit, via=DownloadVia.PUBLIC)
     return response
 
 
