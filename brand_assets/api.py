@@ -145,11 +145,7 @@ def licensed_assets(request, licences: list[Licence]) -> list[dict]:
     signed links; assets without an approved version are left out. Three
     queries whatever the number of assets."""
     by_asset = licence_per_asset(licences)
-    versions = {}
-    for version in BrandAssetVersion.objects.filter(
-        asset_id__in=by_asset, is_approved=True
-    ).order_by("asset_id", "-number"):
-        versions.setdefault(version.asset_id, version)
+    versions = BrandAssetVersion.objects.approved_by_asset(by_asset)
     variants: dict[int, list[BrandVariant]] = {}
     for variant in BrandVariant.objects.filter(
         version_id__in=[v.pk for v in versions.values()]

@@ -27,7 +27,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,7 +143,7 @@ def kit_plan(kit: BrandKit) -> KitPlan:
     feed("kit", int(kit.include_sources))
     planned_assets = []
     folders: set[str] = set()
-    for asset in kit.assets.order_by("pk"):
+    for asset in kit.assets.prefetch_approved_version().order_by("pk"):
         version = asset.approved_version
         folder = _unique(safe_name(asset.name, asset.slug), folders)
         planned = PlannedAsset(asset=asset, folder=folder, version=version)
@@ -552,11 +552,9 @@ def kit_is_public(kit: BrandKit) -> bool:
     if kit.include_sources:
         # Design sources are for the team and licensees, never the public.
         return False
-    assets = list(kit.assets.all())
+    assets = list(kit.assets.all())  # kits_public() prefetches their versions
     return bool(assets) and all(
-        asset.is_public
-        and asset.public_download
-        and asset.versions.filter(is_approved=True).exists()
+        asset.is_public and asset.public_download and asset.approved_version is not None
         for asset in assets
     )
 
@@ -568,7 +566,9 @@ def kits_public() -> list[BrandKit]:
         .exclude(file="")
         .exclude(assets__is_public=False)
         .exclude(assets__public_download=False)
-        .prefetch_related("assets")
+        .prefetch_related(
+            Prefetch("assets", queryset=BrandAsset.objects.prefetch_approved_version())
+        )
         .order_by("name")
     )
     return [kit for kit in candidates if kit_is_public(kit)]

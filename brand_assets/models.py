@@ -44,9 +44,24 @@ class UsageScope(models.TextChoices):
     EVENT = "event", _("活动现场")
 
 
+#: Where ``prefetch_approved_version`` puts an asset's approved versions.
+APPROVED_VERSIONS_ATTR = "_approved_versions"
+
+
 class BrandAssetQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def with_approved_version(self):
         return self.filter(versions__is_approved=True).distinct()
+
+    def prefetch_approved_version(self):
+        """Fetch every asset's approved version in one more query; then
+        ``asset.approved_version`` asks the database nothing."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "versions",
+                queryset=BrandAssetVersion.objects.approved(),
+                to_attr=APPROVED_VERSIONS_ATTR,
+            )
+        )
 
     def public(self):
         """What the public brand page may show."""
@@ -127,12 +142,33 @@ class BrandAsset(CollectionMember, index.Indexed, ClusterableModel):
 
     @property
     def approved_version(self) -> "BrandAssetVersion | None":
-        """The newest approved version: what anyone outside the team gets."""
-        return self.versions.filter(is_approved=True).order_by("-number").first()
+        """The newest approved version: what anyone outside the team gets.
+
+        Read from ``BrandAsset.objects.prefetch_approved_version()`` when the
+        asset came from there, else one query.
+        """
+        prefetched = getattr(self, APPROVED_VERSIONS_ATTR, None)
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
+        return self.versions.approved().first()
 
     def allowed_use_labels(self) -> list[str]:
         labels = dict(UsageScope.choices)
         return [str(labels.get(use, use)) for use in self.allowed_uses or []]
+
+
+class BrandAssetVersionQuerySet(models.QuerySet):
+    def approved(self):
+        """Approved versions, newest first: an asset's first one is current."""
+        return self.filter(is_approved=True).order_by("-number")
+
+    def approved_by_asset(self, asset_ids) -> dict[int, "BrandAssetVersion"]:
+        """The approved version of each of ``asset_ids`` that has one, in one
+        query."""
+        current: dict[int, BrandAssetVersion] = {}
+        for version in self.approved().filter(asset_id__in=asset_ids):
+            current.setdefault(version.asset_id, version)
+        return current
 
 
 class BrandAssetVersion(models.Model):
@@ -163,6 +199,8 @@ class BrandAssetVersion(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = BrandAssetVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("资产版本")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
@@ -73,13 +72,10 @@ def _preview(variants: list[BrandVariant]) -> BrandVariant | None:
 def public_gallery() -> list[GalleryGroup]:
     """The approved versions of public assets, grouped by kind in the order
     of ``AssetKind``. Design sources stay with the team and licensees."""
-    approved = BrandAssetVersion.objects.filter(is_approved=True).order_by("-number")
     assets = (
-        BrandAsset.objects.public()
-        .prefetch_related(Prefetch("versions", queryset=approved, to_attr="approved"))
-        .order_by("name", "pk")
+        BrandAsset.objects.public().prefetch_approved_version().order_by("name", "pk")
     )
-    versions = [asset.approved[0] for asset in assets]
+    versions = [asset.approved_version for asset in assets]
     variants_by_version: dict[int, list[BrandVariant]] = {}
     for variant in (
         BrandVariant.objects.filter(version__in=versions)
