@@ -30,6 +30,8 @@ from django.http import (
     HttpResponseRedirect,
 )
 
+from media_pipeline.serving import storage_presigns
+
 CONTENT_SECURITY_POLICY = "default-src 'none'"
 PUBLIC_CACHE = "public, max-age=3600"
 PRIVATE_CACHE = "private, max-age=300"
@@ -39,11 +41,6 @@ REDIRECT_CACHE = "private, max-age=60"
 PASSIVE_TYPES = frozenset(
     {"image/png", "image/apng", "image/jpeg", "image/gif", "image/webp"}
 )
-
-
-def storage_presigns() -> bool:
-    """Whether the storage hands out its own signed URLs (S3 and alikes)."""
-    return bool(getattr(default_storage, "querystring_auth", False))
 
 
 def content_disposition(filename: str, *, attachment: bool) -> str:
