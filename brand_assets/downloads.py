@@ -44,13 +44,13 @@ from django.utils.translation import gettext as _
 from media_pipeline.syndication.downloads import DownloadRefused
 from media_pipeline.syndication.models import PartnerAccount
 
+from .kits import kit_zip_is_current
 from .licences import licence_per_asset, licences_in_force_for_partner
 from .media import variant_media_filename, variant_media_rendition
 from .models import (
     BrandKit,
     BrandVariant,
     DownloadVia,
-    KitStatus,
     Licence,
     LicenseeKind,
     licence_today,
@@ -268,7 +268,7 @@ def check_kit(
         raise DownloadRefused(
             403, _("该套件中有资产不在贵方的有效授权之内，不能下载。")
         )
-    if kit.status != KitStatus.READY or not kit.file:
+    if not kit_zip_is_current(kit):
         raise DownloadRefused(409, _("套件正在重新生成，请稍后重新获取下载地址。"))
     return kit, licences
 

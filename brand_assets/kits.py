@@ -256,6 +256,19 @@ def kit_request_build(*, kit: BrandKit, force: bool = False) -> None:
     )
 
 
+def kit_zip_is_current(kit: BrandKit) -> bool:
+    """Whether ``kit``'s zip may be handed out now: built, and still what the
+    kit is made of. Changes that do not go through ``kit_request_build`` (an
+    asset deleted, a video finishing in the media library) are caught here:
+    such a kit is sent to be rebuilt, pending meanwhile."""
+    if kit.status != KitStatus.READY or not kit.file.name:
+        return False
+    if kit.fingerprint == kit_fingerprint(kit):
+        return True
+    kit_request_build(kit=kit)
+    return False
+
+
 def kits_rebuild_for_asset(asset_id: int) -> None:
     """Schedule a build of every kit containing the asset (after commit)."""
     for kit in BrandKit.objects.filter(assets=asset_id).distinct():

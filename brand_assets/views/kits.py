@@ -20,7 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from ..kits import kit_is_public, kit_request_build, safe_name
+from ..kits import kit_is_public, kit_request_build, kit_zip_is_current, safe_name
 from ..models import BrandKit, DownloadVia, KitStatus
 from ..records import kit_download_records
 from ..serving import file_response
@@ -216,7 +216,7 @@ def kit_public_download_view(request, slug: str):
     """A kit from the brand page: only when every asset in it may be
     downloaded by anyone. Recorded once per asset, as partner downloads are."""
     kit = get_object_or_404(BrandKit, slug=slug)
-    if not kit_is_public(kit):
+    if not (kit_is_public(kit) and kit_zip_is_current(kit)):
         raise Http404(_("该套件不提供公开下载。"))
     response = file_response(
         request,

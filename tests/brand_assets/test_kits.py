@@ -393,6 +393,32 @@ def test_a_kit_whose_assets_change_is_not_served_until_rebuilt(
     assert check_kit(kit.pk, partner=partner)[0] == kit
 
 
+def test_a_kit_changed_behind_its_back_is_rebuilt_not_served(
+    scheduled, build, django_capture_on_commit_callbacks
+):
+    """Deleting an asset changes the kit without a save: the download finds
+    the zip out of date, refuses it and asks for a build."""
+    kept, _ = mark_with_version("留下的公开标志", is_public=True, public_download=True)
+    deleted, _ = mark_with_version(
+        "被删除的公开标志", is_public=True, public_download=True
+    )
+    kit = build(brand_kit("被动变动套件", [kept, deleted], slug="behind-kit-test"))
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted.delete()
+    scheduled.reset_mock()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().get("/brand/kits/behind-kit-test/download/")
+    assert response.status_code == 404
+    kit.refresh_from_db()
+    assert kit.status == KitStatus.PENDING
+    assert scheduled_kit_ids(scheduled) == [kit.pk]
+
+    kit = build(kit)
+    assert Client().get("/brand/kits/behind-kit-test/download/").status_code == 200
+    assert not any(n.startswith(deleted.name) for n in read_zip(kit).namelist())
+
+
 def test_saving_a_kit_without_changes_keeps_it_ready(
     scheduled, build, django_capture_on_commit_callbacks
 ):

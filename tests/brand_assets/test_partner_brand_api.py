@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from brand_assets.downloads import variant_token
+from brand_assets.kits import kit_fingerprint
 from brand_assets.licences import licence_revoke
 from brand_assets.models import (
     AssetDownload,
@@ -399,6 +400,8 @@ def ready_kit(*assets) -> tuple[BrandKit, bytes]:
     kit.status = KitStatus.READY
     kit.size = len(data)
     kit.built_at = timezone.now()
+    # As a build records it: the zip is what the kit is made of now.
+    kit.fingerprint = kit_fingerprint(kit)
     kit.save()
     return kit, data
 
