@@ -453,6 +453,12 @@ class AssetDownload(models.Model):
         on_delete=models.SET_NULL,
         related_name="downloads",
     )
+    asset_name = models.CharField(
+        _("资产名称"),
+        max_length=200,
+        blank=True,
+        help_text=_("下载时资产的名称：资产删除后，记录仍能看出下载的是什么。"),
+    )
     variant = models.ForeignKey(
         BrandVariant,
         verbose_name=_("文件"),

@@ -8,9 +8,11 @@ team, the public and partners.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from media_pipeline.syndication.api.fetches import client_address
 
-from .models import AssetDownload, BrandKit, BrandVariant, Licence
+from .models import AssetDownload, BrandAsset, BrandKit, BrandVariant, Licence
 
 
 def _user(request):
@@ -27,8 +29,10 @@ def download_record(
     partner=None,
 ) -> AssetDownload:
     """Record one download of ``variant``."""
+    asset = variant.version.asset
     return AssetDownload.objects.create(
-        asset_id=variant.version.asset_id,
+        asset=asset,
+        asset_name=asset.name,
         variant=variant,
         licence=licence,
         partner=partner,
@@ -50,10 +54,15 @@ def kit_download_records(
     an asset for a kit of none, so the download is still counted)."""
     licences = licences or {}
     user, address = _user(request), client_address(request)
-    asset_ids = sorted(set(kit.assets.values_list("pk", flat=True)) | set(licences))
+    names = dict(
+        BrandAsset.objects.filter(Q(kits=kit) | Q(pk__in=list(licences))).values_list(
+            "pk", "name"
+        )
+    )
     return AssetDownload.objects.bulk_create(
         AssetDownload(
             asset_id=asset_id,
+            asset_name=names.get(asset_id, ""),
             kit=kit,
             licence=licences.get(asset_id),
             partner=partner,
@@ -61,5 +70,5 @@ def kit_download_records(
             via=via,
             ip_address=address,
         )
-        for asset_id in asset_ids or [None]
+        for asset_id in sorted(names) or [None]
     )

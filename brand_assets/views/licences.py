@@ -423,6 +423,14 @@ class AssetDownloadIndexView(ReadOnlyIndexView):
         )
 
 
+def _asset(record: AssetDownload) -> str:
+    if record.asset_id:
+        return str(record.asset)
+    if record.asset_name:  # the asset has been deleted since
+        return _("%(name)s（已删除）") % {"name": record.asset_name}
+    return "—"
+
+
 def _downloaded(record: AssetDownload) -> str:
     if record.kit_id:
         return _("套件：%(kit)s") % {"kit": record.kit}
@@ -443,7 +451,9 @@ class AssetDownloadViewSet(ReadOnlyViewSetMixin, ModelViewSet):
     list_per_page = 100
     list_display = [
         DateColumn("created_at", label=gettext_lazy("时间"), sort_key="created_at"),
-        Column("asset", label=gettext_lazy("资产"), sort_key="asset__name"),
+        Column(
+            "asset", label=gettext_lazy("资产"), accessor=_asset, sort_key="asset_name"
+        ),
         Column("variant", label=gettext_lazy("文件"), accessor=_downloaded),
         Column(
             "licence",

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.test import RequestFactory
 
 from brand_assets.kits import kit_build
-from brand_assets.models import AssetDownload, BrandKit, DownloadVia
+from brand_assets.models import BrandKit
+from brand_assets.records import download_record
 from brand_assets.services import asset_version_create, version_approve
 from tests.brand_assets.builders import (
     MARK_SVG,
@@ -27,13 +29,24 @@ def test_deleting_an_asset_keeps_its_download_records(
     asset = brand_asset("将被删除的标志")
     version = asset_version_create(asset=asset)
     variant = uploaded_variant(version, "mark.png", png_bytes())
-    record = AssetDownload.objects.create(
-        asset=asset, variant=variant, via=DownloadVia.ADMIN
-    )
+    record = download_record(RequestFactory().get("/"), variant=variant, via="admin")
+    assert record.asset_name == "将被删除的标志"
     with django_capture_on_commit_callbacks(execute=True):
         asset.delete()
     record.refresh_from_db()
     assert (record.asset, record.variant, record.via) == (None, None, "admin")
+    assert record.asset_name == "将被删除的标志"
+
+
+def test_the_download_listing_names_a_deleted_asset(admin_client):
+    asset = brand_asset("已删的吉祥物")
+    version = asset_version_create(asset=asset)
+    variant = uploaded_variant(version, "mascot.png", png_bytes())
+    download_record(RequestFactory().get("/"), variant=variant, via="public")
+    asset.delete()
+    response = admin_client.get("/admin/brand-assets/downloads/")
+    assert response.status_code == 200
+    assert "已删的吉祥物（已删除）" in response.content.decode()
 
 
 def test_a_deleted_variant_takes_its_file_once_committed(
