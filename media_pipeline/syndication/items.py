@@ -422,20 +422,27 @@ def item_metadata(row: dict, loaded: LoadedPages, request=None) -> dict | None:
 DEFAULT_ITEM_CACHE_SECONDS = 300
 
 
-def _item_cache_key(row: dict, language: str, kind: str = "item") -> str:
+def _item_version(row: dict, language: str) -> tuple:
     # Everything an item is made from that a change would show in: the
     # delivery (updated_at moves on every save), the page's last publication,
     # the window, the asset, and the language of the role labels.
-    parts = (
+    return (
         row["id"],
         row["version"],
         row["state"],
-        iso(row["updated_at"]),
-        iso(row["page__last_published_at"]),
-        iso(row["available_from"]),
-        iso(row["available_until"]),
+        row["updated_at"],
+        row["page__last_published_at"],
+        row["available_from"],
+        row["available_until"],
         row["asset_id"],
         language,
+    )
+
+
+def _item_cache_key(row: dict, language: str, kind: str = "item") -> str:
+    parts = tuple(
+        iso(part) if isinstance(part, dt.datetime) else part
+        for part in _item_version(row, language)
     )
     digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()
     return f"partner-api:{kind}:{row['id']}:{digest}"
@@ -456,7 +463,7 @@ class ProcessCache:
 
     def __init__(self, max_entries: int):
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
+        self._entries: OrderedDict[object, tuple[float, object]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get_many(self, keys) -> dict:
@@ -508,7 +515,11 @@ def _cached_items(rows: list[dict], request, *, kind: str, encode, cache=None) -
     if cache is None:
         cache = caches[getattr(settings, "PARTNER_API_CACHE", "default")]
     language = translation.get_language() or ""
-    keys = {row["id"]: _item_cache_key(row, language, kind) for row in rows}
+    if isinstance(cache, ProcessCache):
+        # In this process, the item's version itself is the key.
+        keys = {row["id"]: (kind, *_item_version(row, language)) for row in rows}
+    else:
+        keys = {row["id"]: _item_cache_key(row, language, kind) for row in rows}
     found = cache.get_many(list(keys.values()))
     result = {}
     missing = []

@@ -127,8 +127,11 @@ def _rows_query(mode: str, *, cursor: bool, fields: tuple[str, ...], limit: int)
         else:
             queryset = sync_queryset(platform, since=since, now=now)
         if cursor:
+            # (key, id) > (after, after_id), written so that the database sees
+            # a range on the index (platform, key, id): key >= after.
             queryset = queryset.filter(
-                Q(**{f"{key}__gt": after}) | Q(**{key: after, "id__gt": after_id})
+                Q(**{f"{key}__gte": after}),
+                Q(**{f"{key}__gt": after}) | Q(id__gt=after_id),
             )
         return queryset.order_by(key, "id").values(*fields)[:limit]
 

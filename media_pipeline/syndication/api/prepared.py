@@ -65,6 +65,11 @@ def _adapt(connection, value):
 def _sqlite_datetime(value, expression, connection):
     """SQLite's datetime converter, for Django's own text format, with
     ``datetime.fromisoformat`` (in C) in place of a regular expression."""
+    if value.__class__ is dt.datetime:
+        # Already read by the sqlite3 module (a declared datetime column).
+        if value.tzinfo is None:
+            return value.replace(tzinfo=connection.timezone)
+        return value
     if value is None:
         return None
     if isinstance(value, str):
@@ -95,7 +100,7 @@ class PreparedQuery:
     params: tuple  # the compiled parameters; constants stay as they are
     slots: tuple[tuple[int, str, int | None], ...]  # position, name, list index
     names: tuple[str, ...]  # the columns, as values() names them
-    converters: dict  # column position → (converters, expression)
+    converters: tuple  # (column position, converters, expression)
 
     def run(self, connection, values: dict) -> list[dict]:
         params = list(self.params)
@@ -110,18 +115,21 @@ class PreparedQuery:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        if self.converters:
-            converted = []
-            for row in rows:
-                row = list(row)
-                for position, (functions, expression) in self.converters.items():
-                    value = row[position]
-                    for function in functions:
-                        value = function(value, expression, connection)
-                    row[position] = value
-                converted.append(row)
-            rows = converted
-        return [dict(zip(self.names, row, strict=True)) for row in rows]
+        names, converters = self.names, self.converters
+        if not converters:
+            return [dict(zip(names, row, strict=True)) for row in rows]
+        result = []
+        for row in rows:
+            row = list(row)
+            for position, functions, expression in converters:
+                value = row[position]
+                if value is None:  # Django's converters leave None as it is
+                    continue
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            result.append(dict(zip(names, row, strict=True)))
+        return result
 
 
 def prepare(
@@ -164,15 +172,16 @@ def prepare(
         names = tuple(query.selected)
     else:
         names = (*query.extra_select, *query.values_select, *query.annotation_select)
-    converters = {
-        position: (
-            [_faster(function, connection) for function in functions],
+    converters = tuple(
+        (
+            position,
+            tuple(_faster(function, connection) for function in functions),
             expression,
         )
         for position, (functions, expression) in compiler.get_converters(
             [expression for expression, _sql, _alias in compiler.select]
         ).items()
-    }
+    )
     return PreparedQuery(
         sql=sql,
         params=tuple(params),
