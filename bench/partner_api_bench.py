@@ -1,6 +1,6 @@
 """The partner API's items endpoint against a bare Django view.
 
-One web server process (gunicorn, one worker, threads, keep-alive) serves
+One web server process (gunicorn, one worker, keep-alive) serves
 the real project and, through a bench-only URLconf (``partner_api_urls``),
 ``/bench/bare``: a plain ``JsonResponse`` of a page of items as big, byte for
 byte, as a real page of the listing (the same data, serialised again on every
@@ -76,7 +76,10 @@ ITEMS_PATH = "/api/partner/v1/items"
 BARE_PATH = "/bench/bare"
 SETTINGS_MODULE = "bench.partner_api_settings"
 CONNECTIONS = 4
-SERVER_THREADS = 4
+#: One thread: the GIL runs one request's Python at a time anyway, and more
+#: threads only add switches between requests that hold it (see
+#: BENCHMARKS.md); ``--api-threads`` sets another number.
+SERVER_THREADS = 1
 CONN_MAX_AGE = 600
 READY_TIMEOUT_SECONDS = 90
 
@@ -265,7 +268,13 @@ def populate(*, items: int, other_platform_share: float = 0.2) -> dict:
 
 
 def server_start(
-    *, port: int, log_path: Path, payload_path: Path, page_cache: bool
+    *,
+    port: int,
+    log_path: Path,
+    payload_path: Path,
+    page_cache: bool,
+    conn_max_age: int = CONN_MAX_AGE,
+    threads: int = SERVER_THREADS,
 ) -> subprocess.Popen:
     env = os.environ.copy()
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
@@ -274,7 +283,7 @@ def server_start(
     # Keep database connections open between requests, as a deployment does:
     # with the default (0), every request that touches the database opens a
     # new one, and SQLite then reads the schema again.
-    env["CONN_MAX_AGE"] = str(CONN_MAX_AGE)
+    env["CONN_MAX_AGE"] = str(conn_max_age)
     command = [
         sys.executable,
         "-m",
@@ -287,7 +296,7 @@ def server_start(
         "--worker-class",
         "gthread",
         "--threads",
-        str(SERVER_THREADS),
+        str(threads),
         "--keep-alive",
         "30",
         "--backlog",
@@ -556,6 +565,8 @@ def _phase(
     rounds: int,
     seconds: float,
     quiet_wait: float,
+    conn_max_age: int,
+    threads: int,
     log,
 ) -> ApiResults:
     """Start the server, sample the phase's contenders in rotating order,
@@ -570,6 +581,8 @@ def _phase(
         log_path=log_path,
         payload_path=payload_path,
         page_cache=phase.page_cache,
+        conn_max_age=conn_max_age,
+        threads=threads,
     )
     try:
         server_wait(server, port, log_path)
@@ -588,7 +601,7 @@ def _phase(
                 bare_bytes=0,
                 server=(
                     f"gunicorn {gunicorn.__version__}, 1 worker, gthread × "
-                    f"{SERVER_THREADS}, keep-alive, CONN_MAX_AGE={CONN_MAX_AGE}"
+                    f"{threads}, keep-alive, CONN_MAX_AGE={conn_max_age}"
                 ),
                 seconds=seconds,
                 samples={name: [] for name in CONTENDERS},
@@ -633,6 +646,8 @@ def run(
     rounds: int = 3,
     seconds: float = 3.0,
     quiet_wait: float = 10,
+    conn_max_age: int = CONN_MAX_AGE,
+    threads: int = SERVER_THREADS,
     log=print,
 ) -> ApiResults:
     scratch.mkdir(parents=True, exist_ok=True)
@@ -651,6 +666,8 @@ def run(
             rounds=rounds,
             seconds=seconds,
             quiet_wait=quiet_wait,
+            conn_max_age=conn_max_age,
+            threads=threads,
             log=log,
         )
     results.items = items

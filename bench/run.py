@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.run [--rounds 3] [--clip-seconds 30]
         [--upload-mib 2048] [--chunk-mib 64] [--quiet-wait 10]
         [--retry-disturbed 0]
-        [--api-items 10000] [--api-seconds 3]
+        [--api-items 10000] [--api-seconds 3] [--api-conn-max-age 600]
+        [--api-threads 1]
         [--skip-pipeline] [--skip-upload] [--skip-api] [--proposals]
         [--json results.json] [--keep]
 
@@ -58,6 +59,18 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=float,
         default=3,
         help="length of one partner API load sample",
+    )
+    parser.add_argument(
+        "--api-conn-max-age",
+        type=int,
+        default=600,
+        help="CONN_MAX_AGE of the partner API's server (0: a connection a request)",
+    )
+    parser.add_argument(
+        "--api-threads",
+        type=int,
+        default=1,
+        help="threads of the partner API's server process",
     )
     parser.add_argument("--skip-pipeline", action="store_true")
     parser.add_argument("--skip-upload", action="store_true")
@@ -382,6 +395,8 @@ def main(argv=None) -> int:
                 rounds=args.rounds,
                 seconds=args.api_seconds,
                 quiet_wait=args.quiet_wait,
+                conn_max_age=args.api_conn_max_age,
+                threads=args.api_threads,
                 log=log,
             )
     finally:
