@@ -1,5 +1,6 @@
-"""ETags computed from the data a response is made of, not from its bytes,
-so a request can be answered 304 before anything is serialised."""
+"""ETags: computed from the data a response is made of, so that a request
+can be answered 304 before anything is serialised (``etag_for``), or from
+the bytes of a body that is kept whole anyway (``etag_of``)."""
 
 import hashlib
 
@@ -12,6 +13,12 @@ def etag_for(*parts) -> str:
     times faster to make than JSON)."""
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()
     return f'W/"{digest[:40]}"'
+
+
+def etag_of(body: bytes) -> str:
+    """A weak ETag over a response body that is made whole before it is sent
+    (and kept): hashing its bytes costs less than describing its data."""
+    return f'W/"{hashlib.sha256(body).hexdigest()[:40]}"'
 
 
 def _opaque(tag: str) -> str:

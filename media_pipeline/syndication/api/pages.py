@@ -16,7 +16,7 @@ again while all of these hold:
   republished without a new delivery (its title, summary, credits), a
   ``QuerySet.update()`` that leaves ``updated_at`` alone.
 
-The ETag is the one the page was made with, computed from its data, so a
+The ETag is the one the page was made with, a hash of its bytes, so a
 page made again from unchanged data has the same tag.
 """
 
