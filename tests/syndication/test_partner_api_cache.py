@@ -251,6 +251,10 @@ def test_fetches_outside_a_transaction_are_written_in_bulk(partner_a, monkeypatc
         buffer.add(record(path), delay=60)
     assert FetchRecord.objects.count() == before + 5  # written when full
     assert buffer._timer is None
+    buffer.add(record("/f"), delay=0.05)
+    time.sleep(0.06)
+    buffer.add(record("/g"), delay=0.05)  # the oldest has waited long enough
+    assert FetchRecord.objects.count() == before + 7
 
 
 def test_a_fetch_inside_a_transaction_is_written_at_once(deliveries, partner_a):

@@ -3,10 +3,11 @@
 A fetch is recorded in the request, but written with others in one bulk
 insert: a write of its own would cost a listing answered from the cache
 more than everything else it does (on SQLite, a journal and two fsyncs).
-Records wait in this process at most ``PARTNER_API_FETCH_FLUSH_SECONDS``
-(default 1; 0 writes each at once), or until ``FLUSH_SIZE`` are waiting, and
-are written when the process exits. A process killed outright loses at most
-that second of records.
+Records wait in this process until a request finds the oldest has waited
+``PARTNER_API_FETCH_FLUSH_SECONDS`` (default 1; 0 writes each at once) or
+``FLUSH_SIZE`` are waiting; when no request comes, a timer writes them after
+twice that; and they are written when the process exits. A process killed
+outright loses the records of its last second or two.
 
 A fetch made inside a transaction (``ATOMIC_REQUESTS``, or a test) is
 written at once, in that transaction, so it commits or rolls back with it.
@@ -18,6 +19,7 @@ import atexit
 import ipaddress
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import DatabaseError, connections, router
@@ -55,19 +57,26 @@ class FetchBuffer:
     def __init__(self):
         self._lock = threading.Lock()
         self._records: list[FetchRecord] = []
+        self._oldest = 0.0  # time.monotonic() of the first record waiting
         self._timer: threading.Timer | None = None
 
     def add(self, record: FetchRecord, *, delay: float) -> None:
+        now = time.monotonic()
         with self._lock:
+            if not self._records:
+                self._oldest = now
             self._records.append(record)
-            full = len(self._records) >= FLUSH_SIZE
-            if not full and self._timer is None:
-                # Writes whatever is waiting once the delay has passed, even if
-                # no other request comes to notice.
-                self._timer = threading.Timer(delay, self.flush_in_thread)
+            # While requests come, one of them writes (on its own, open
+            # database connection) once the oldest record has waited long
+            # enough or the buffer is full.
+            due = len(self._records) >= FLUSH_SIZE or now - self._oldest >= delay
+            if not due and self._timer is None:
+                # If none comes, a timer writes them (on a connection of its
+                # own, opened for that).
+                self._timer = threading.Timer(2 * delay, self.flush_in_thread)
                 self._timer.daemon = True
                 self._timer.start()
-        if full:
+        if due:
             self.flush()
 
     def flush(self) -> int:
