@@ -92,7 +92,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=int,
         default=0,
         help="run a sample again, up to this many times, when other processes "
-        f"took more than {DISTURBED:.0%} of the CPU during it",
+        f"took more than {DISTURBED:.0%}% of the CPU during it",
     )
     parser.add_argument("--json", type=Path, help="write every number here too")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
