@@ -26,12 +26,6 @@ Contenders, each timed end to end, in rotating order for several rounds:
     the cheapest honest command for each (the poster seeks to its frame
     instead of decoding up to it). No probing, hashing or storing either, so
     the comparison is generous to this side.
-
-Optional (``--proposals``):
-
-``one_pass_stills_decimated``
-    ``one_pass`` with the still branch rearranged to drop frames before it
-    scales them (see BENCHMARKS.md): the change proposed for the pipeline.
 """
 
 import io
@@ -52,7 +46,6 @@ PIPELINE = "pipeline"
 ONE_PASS = "one_pass"
 NO_STILLS = "one_pass_no_stills"
 PER_RENDITION = "per_rendition"
-DECIMATED = "one_pass_stills_decimated"
 
 # Written by the pipeline in Python after ffmpeg has finished.
 PIPELINE_ONLY_OUTPUTS = {"hls/master.m3u8", "sprite/sprite.vtt"}
@@ -159,28 +152,6 @@ def without_stills(args: list[str], plan) -> list[str]:
         raise RuntimeError("ladder outputs changed: stills are not last")
     result = args[:cut]
     result[index] = ";".join(kept)
-    return result
-
-
-def stills_decimated(args: list[str], plan) -> list[str]:
-    """The proposed still branch: drop frames first, scale only those kept.
-
-    Today every frame of the source is scaled to poster size before the
-    poster, thumbnail and sprite filters pick the few they need; here the
-    poster takes one frame (``trim=end_frame=1`` closes its branch) and each
-    branch scales only what it keeps.
-    """
-    index, parts = _graph(args)
-    stills = f"[src{len(plan.rungs)}]"
-    pw, ph = plan.poster_size
-    parts[_only(parts, stills)] = f"{stills}split=3[pin][tin][sin]"
-    poster = _only(parts, "[pin]")
-    parts[poster] = (
-        parts[poster].removesuffix("[poster]")
-        + f",trim=end_frame=1,scale={pw}:{ph}:flags=bicubic,setsar=1[poster]"
-    )
-    result = list(args)
-    result[index] = ";".join(parts)
     return result
 
 
@@ -381,7 +352,6 @@ def run(
     clip: Path,
     scratch: Path,
     rounds: int,
-    proposals: bool = False,
     quiet_wait: float = 0.0,
     retry_disturbed: int = 0,
     log: Callable[[str], None] = print,
@@ -392,12 +362,9 @@ def run(
 
     one_pass = bare_command(workload, output_args(plan))
     no_stills = bare_command(workload, without_stills(output_args(plan), plan))
-    decimated = bare_command(workload, stills_decimated(output_args(plan), plan))
     per_rendition = per_rendition_commands(workload)
 
     names = [PIPELINE, ONE_PASS, NO_STILLS, PER_RENDITION]
-    if proposals:
-        names.append(DECIMATED)
     results = PipelineResults(
         clip=clip_facts(workload),
         series={name: Series(name) for name in names},
@@ -405,7 +372,6 @@ def run(
             ONE_PASS: one_pass,
             NO_STILLS: no_stills,
             PER_RENDITION: [command for _name, command in per_rendition],
-            DECIMATED: decimated,
         },
     )
     out = workload.out
@@ -447,7 +413,6 @@ def run(
         ONE_PASS: timed_bare(ONE_PASS, one_pass),
         NO_STILLS: timed_bare(NO_STILLS, no_stills),
         PER_RENDITION: timed_per_rendition,
-        DECIMATED: timed_bare(DECIMATED, decimated),
     }
     details = {PIPELINE: results.phases, PER_RENDITION: results.steps}
     for round_index in range(rounds):
@@ -481,7 +446,6 @@ def check_outputs(file_sets: dict[str, set[str]]) -> list[str]:
         PIPELINE: reference | PIPELINE_ONLY_OUTPUTS,
         PER_RENDITION: reference,
         NO_STILLS: {name for name in reference if not STILL_OUTPUTS.match(name)},
-        DECIMATED: reference,
     }
     for name, files in file_sets.items():
         if name == ONE_PASS:

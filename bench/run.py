@@ -5,7 +5,7 @@
         [--retry-disturbed 0]
         [--api-items 10000] [--api-seconds 3] [--api-conn-max-age 600]
         [--api-threads 1]
-        [--skip-pipeline] [--skip-upload] [--skip-api] [--proposals]
+        [--skip-pipeline] [--skip-upload] [--skip-api]
         [--json results.json] [--keep]
 
 Everything runs in one temporary folder (database, media, clip, uploads),
@@ -76,11 +76,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-upload", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument(
-        "--proposals",
-        action="store_true",
-        help="also time the proposed still branch (stills decimated first)",
-    )
-    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=10,
@@ -125,7 +120,6 @@ def verdict(
 
 def pipeline_report(results) -> tuple[list[str], dict]:
     from .pipeline_bench import (
-        DECIMATED,
         NO_STILLS,
         ONE_PASS,
         PER_RENDITION,
@@ -148,7 +142,6 @@ def pipeline_report(results) -> tuple[list[str], dict]:
         ONE_PASS: "one pass, bare ffmpeg",
         NO_STILLS: "one pass, bare, no stills",
         PER_RENDITION: "one ffmpeg per rendition",
-        DECIMATED: "one pass, stills decimated first",
     }
     for name, s in series.items():
         walls = s.walls
@@ -206,10 +199,6 @@ def pipeline_report(results) -> tuple[list[str], dict]:
         "pipeline_vs_per_rendition": entry(lambda v: ratio(v(pipe), v(per)), pipe, per),
         "stills_vs_ladder": entry(stills_cost(bare), bare, rungs),
     }
-    if DECIMATED in series:
-        ratios["decimated_stills_vs_ladder"] = entry(
-            stills_cost(series[DECIMATED]), series[DECIMATED], rungs
-        )
     return lines, ratios
 
 
@@ -231,12 +220,6 @@ SUMMARY_ROWS = (
     ),
     ("2", "pipeline ÷ one ffmpeg per rendition", "pipeline_vs_per_rendition", 0.85),
     ("3", "stills ÷ ladder, inside the one pass", "stills_vs_ladder", 0.05),
-    (
-        "3b",
-        "  same, stills decimated first (proposal)",
-        "decimated_stills_vs_ladder",
-        0.05,
-    ),
     ("5", "items ÷ bare JsonResponse (uncached)", "api_uncached_vs_bare", 0.5),
     ("5b", "  same, every cache emptied first", "api_cold_vs_bare", 0.5),
     ("6", "items ÷ bare (ETag 304 / cache)", "api_304_vs_bare", 0.9),
@@ -369,7 +352,6 @@ def main(argv=None) -> int:
                 clip=clip,
                 scratch=root / "scratch",
                 rounds=args.rounds,
-                proposals=args.proposals,
                 quiet_wait=args.quiet_wait,
                 retry_disturbed=args.retry_disturbed,
                 log=log,
