@@ -8,10 +8,6 @@ with, it is the published job; otherwise it is a further job, which running
 QC starts (see ``workflow.delivery_file_request``).
 """
 
-from collections.abc import Iterable
-
-from django.db.models import F, Q
-
 from media_pipeline.models import (
     JobStatus,
     MediaAsset,
@@ -57,35 +53,6 @@ def delivery_media(
     return job_media(delivery_job(asset, transcode_profile))
 
 
-def delivery_job_renditions(
-    keys: Iterable[tuple[int, int]], *, kinds: Iterable[str] | None = None
-) -> dict[tuple[int, int], list[Rendition]]:
-    """(asset id, transcode profile id) → the renditions of that finished job
-    over the asset's current original, tallest first; one query for all.
-
-    For listings (the partner API, feeds) that should offer each item's
-    delivery file rather than the asset's published web renditions.
-    """
-    keys = set(keys)
-    if not keys:
-        return {}
-    which = Q()
-    for asset_id, profile_id in keys:
-        which |= Q(job__asset_id=asset_id, job__profile_id=profile_id)
-    renditions = Rendition.objects.filter(
-        which,
-        job__status=JobStatus.SUCCEEDED,
-        job__source_sha256=F("job__asset__sha256"),
-    ).select_related("job")
-    if kinds is not None:
-        renditions = renditions.filter(kind__in=list(kinds))
-    result: dict[tuple[int, int], list[Rendition]] = {}
-    for rendition in renditions.order_by("-height", "pk"):
-        key = (rendition.job.asset_id, rendition.job.profile_id)
-        result.setdefault(key, []).append(rendition)
-    return result
-
-
 def delivery_subtitles(asset: MediaAsset | None) -> list[SubtitleTrack]:
     """The asset's subtitle tracks, Chinese first."""
     if asset is None:
@@ -98,3 +65,19 @@ def subtitle_file_name(base: str, track: SubtitleTrack) -> str:
     language-suffixed names players and platforms recognise."""
     kind = "" if track.kind == SubtitleKind.SUBTITLES else f".{track.kind}"
     return f"{base}.{track.language}{kind}.vtt"
+
+
+def subtitle_entry(track: SubtitleTrack, name: str = "") -> dict:
+    """A subtitle track as a package's sidecar and the partner API list it."""
+    entry = {
+        "language": track.language,
+        "label": track.label,
+        "kind": track.kind,
+        "format": "text/vtt",
+        "cues": track.cue_count,
+        "sha256": track.sha256,
+        "size": track.size,
+    }
+    if name:
+        entry["name"] = name
+    return entry

@@ -27,12 +27,13 @@ import posixpath
 from django.conf import settings
 from django.core import signing
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from media_pipeline.models import Rendition, RenditionKind
+from media_pipeline.models import JobStatus, Rendition, RenditionKind
 from media_pipeline.outputs import MIME_TYPES
 from media_pipeline.serving import URI_ATTRIBUTE, safe_relative, storage_presigns
 
@@ -166,7 +167,7 @@ def _checked_target(payload: dict, bearer_partner=None):
         raise DownloadRefused(403, _("此下载链接属于其他合作方。"))
     delivery = (
         Delivery.objects.visible_to(partner.platform)
-        .select_related("asset")
+        .select_related("asset", "profile")
         .filter(pk=payload["d"])
         .first()
     )
@@ -176,16 +177,30 @@ def _checked_target(payload: dict, bearer_partner=None):
         raise DownloadRefused(
             410, _("该内容已重新交付，请重新获取条目以得到新的下载链接。")
         )
-    rendition = None
-    if delivery.asset is not None and delivery.asset.published_job_id:
-        rendition = (
-            Rendition.objects.select_related("job")
-            .filter(pk=payload["r"], job_id=delivery.asset.published_job_id)
-            .first()
-        )
+    rendition = offered_rendition(delivery, payload["r"])
     if rendition is None:
         raise DownloadRefused(410, _("该文件已被新的转码结果取代，请重新获取条目。"))
     return partner, delivery, rendition
+
+
+def offered_rendition(delivery: Delivery, rendition_id: int) -> Rendition | None:
+    """The rendition ``rendition_id`` if it is still one the delivery offers:
+    of the asset's published job, or of the delivery profile's own job over
+    the asset's current original (see ``offers``)."""
+    asset = delivery.asset
+    if asset is None:
+        return None
+    delivery_file = Q(
+        job__profile_id=delivery.profile.transcode_profile_id,
+        job__status=JobStatus.SUCCEEDED,
+        job__source_sha256=asset.sha256,
+    )
+    return (
+        Rendition.objects.select_related("job")
+        .filter(pk=rendition_id, job__asset=asset)
+        .filter(Q(job_id=asset.published_job_id) | delivery_file)
+        .first()
+    )
 
 
 def serve_download(request, token: str, *, bearer_partner=None) -> HttpResponse:

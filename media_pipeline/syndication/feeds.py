@@ -36,12 +36,12 @@ from .items import (
     gone_for_partner,
     is_visible,
     items_metadata,
-    load_renditions,
     medium,
     takedown,
     window_open,
 )
 from .models import VISIBLE_TO_PARTNER, Delivery
+from .offers import load_offered_renditions, load_subtitle_tracks, subtitle_out
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -82,6 +82,7 @@ class Entry:
     reason: str = ""
     files: list[Link] = field(default_factory=list)
     poster: Link | None = None
+    subtitles: list[dict] = field(default_factory=list)  # as ``subtitle_out``
 
 
 def feed_rows(platform, *, now) -> list[dict]:
@@ -99,7 +100,9 @@ def feed_rows(platform, *, now) -> list[dict]:
 
 def feed_etag(kind: str, partner, rows: list[dict], now) -> str:
     # Links in the feed expire; the tag changes every half lifetime so a
-    # cached copy never holds links older than that.
+    # cached copy never holds links older than that. That also bounds how
+    # long a 304 can hide what the rows do not show: a subtitle track added
+    # to an item's media, a delivery file made again.
     bucket = int(time.time() // max(download_max_age() // 2, 1))
     return etag_for(
         kind,
@@ -123,7 +126,8 @@ def feed_etag(kind: str, partner, rows: list[dict], now) -> str:
 def build_entries(request, partner, rows: list[dict], *, now) -> list[Entry]:
     metadata = items_metadata(rows, request)
     visible_rows = [row for row in rows if is_visible(row, now)]
-    renditions = load_renditions(visible_rows)
+    renditions = load_offered_renditions(visible_rows)
+    tracks = load_subtitle_tracks(visible_rows)
     entries = []
     for row in rows:
         entry = Entry(row=row, metadata=metadata.get(row["id"]))
@@ -132,7 +136,10 @@ def build_entries(request, partner, rows: list[dict], *, now) -> list[Entry]:
             entry.status, entry.reason = down.media_status, down.reason
             entries.append(entry)
             continue
-        for rendition in renditions.get(row["asset_id"], []):
+        entry.subtitles = [
+            subtitle_out(request, track) for track in tracks.get(row["asset_id"], [])
+        ]
+        for rendition in renditions.get(row["id"], []):
             if rendition.kind not in FEED_RENDITION_KINDS and (
                 rendition.kind != RenditionKind.POSTER
             ):
@@ -233,6 +240,14 @@ def render_mrss(request, partner, entries: list[Entry]) -> bytes:
                 width=poster.width,
                 height=poster.height,
             )
+        for track in entry.subtitles:
+            _sub(
+                item,
+                _m("subTitle"),
+                type="text/vtt",
+                lang=track["language"],
+                href=track["url"],
+            )
         for credit in metadata["credits"]:
             _sub(
                 item,
@@ -311,6 +326,7 @@ def render_json_feed(request, partner, entries: list[Entry]) -> bytes:
             credits=metadata["credits"],
             rights=metadata["rights"],
             availability=metadata["availability"],
+            subtitles=entry.subtitles,
         )
         item["_baigali"] = extension
         items.append(item)

@@ -28,13 +28,13 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.db import router
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.html import strip_tags
 from wagtail.models import Page, Site
 
-from media_pipeline.models import MediaKind, Rendition, RenditionKind
+from media_pipeline.models import MediaKind
 
 from .api.prepared import run_prepared
 from .models import VISIBLE_TO_PARTNER, DeliveryState
@@ -60,17 +60,6 @@ ROW_FIELDS = (
     "asset__published_job_id",
 )
 
-#: The renditions a partner is offered, in the order they are listed.
-PARTNER_RENDITION_KINDS = (
-    RenditionKind.MP4,
-    RenditionKind.M4A,
-    RenditionKind.MP3,
-    RenditionKind.HLS_MASTER,
-    RenditionKind.POSTER,
-)
-#: The rendition that is "the" file of an item (media:content, attachments).
-MAIN_RENDITION_KINDS = (RenditionKind.MP4, RenditionKind.M4A, RenditionKind.MP3)
-
 
 @dataclass(frozen=True)
 class ItemKind:
@@ -88,6 +77,8 @@ class ItemKind:
 
 
 PAGE_FIELDS = ("id", "path", "url_path", "live", "title")
+#: 出品单位 and 版权方, on every deliverable page (``ProductionRightsMixin``).
+RIGHTS_FIELDS = ("producing_unit", "rights_holder")
 
 KINDS = (
     ItemKind(
@@ -97,7 +88,7 @@ KINDS = (
         "programmes.EpisodeTopic",
         "programme",
         "episode_number",
-        ("summary", "duration", "episode_number"),
+        ("summary", "duration", "episode_number", *RIGHTS_FIELDS),
     ),
     ItemKind(
         "short_video",
@@ -106,13 +97,7 @@ KINDS = (
         "videos.ShortVideoTopic",
         "series",
         "number_in_series",
-        (
-            "summary",
-            "duration",
-            "number_in_series",
-            "rights_holder",
-            "producing_unit",
-        ),
+        ("summary", "duration", "number_in_series", *RIGHTS_FIELDS),
     ),
     ItemKind(
         "music_work",
@@ -121,7 +106,7 @@ KINDS = (
         None,
         None,
         None,
-        ("description",),
+        ("description", *RIGHTS_FIELDS),
     ),
 )
 KIND_KEYS = tuple(kind.key for kind in KINDS)
@@ -562,38 +547,6 @@ def items_json(rows: list[dict], request=None) -> dict[int, bytes]:
     return _cached_items(
         rows, request, kind="item-json", encode=item_json, cache=ITEM_JSON_CACHE
     )
-
-
-def load_renditions(rows: list[dict]) -> dict[int, list[Rendition]]:
-    """asset id → the published renditions a partner is offered, in the order
-    of PARTNER_RENDITION_KINDS (tallest first within a kind). One query."""
-    asset_ids = {row["asset_id"] for row in rows if row["asset__published_job_id"]}
-    if not asset_ids:
-        return {}
-    order = {kind: index for index, kind in enumerate(PARTNER_RENDITION_KINDS)}
-    renditions = (
-        Rendition.objects.filter(
-            job__asset_id__in=asset_ids,
-            job_id=F("job__asset__published_job_id"),
-            kind__in=PARTNER_RENDITION_KINDS,
-        )
-        .select_related("job")
-        .order_by("-height", "pk")
-    )
-    by_asset: dict[int, list[Rendition]] = defaultdict(list)
-    for rendition in renditions:
-        by_asset[rendition.job.asset_id].append(rendition)
-    for listed in by_asset.values():
-        listed.sort(key=lambda rendition: order[rendition.kind])
-    return by_asset
-
-
-def main_rendition(renditions: list[Rendition]) -> Rendition | None:
-    return next((r for r in renditions if r.kind in MAIN_RENDITION_KINDS), None)
-
-
-def poster_rendition(renditions: list[Rendition]) -> Rendition | None:
-    return next((r for r in renditions if r.kind == RenditionKind.POSTER), None)
 
 
 def medium(row: dict) -> str:

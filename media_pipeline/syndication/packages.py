@@ -29,7 +29,12 @@ from PIL import Image, ImageOps
 
 from media_pipeline.models import MediaAsset, Rendition, SubtitleTrack
 
-from .deliverables import delivery_media, delivery_subtitles, subtitle_file_name
+from .deliverables import (
+    delivery_media,
+    delivery_subtitles,
+    subtitle_entry,
+    subtitle_file_name,
+)
 from .models import Delivery, DeliveryProfile, DeliveryState
 from .qc import (
     format_duration,
@@ -112,22 +117,6 @@ def package_media(
     """The file a platform gets: the MP4 (or a work's audio) that the
     profile's transcode profile made of the asset; None until it exists."""
     return delivery_media(asset, profile.transcode_profile)
-
-
-def subtitle_entry(track: SubtitleTrack, name: str = "") -> dict:
-    """A subtitle track as the sidecar lists it."""
-    entry = {
-        "language": track.language,
-        "label": track.label,
-        "kind": track.kind,
-        "format": "text/vtt",
-        "cues": track.cue_count,
-        "sha256": track.sha256,
-        "size": track.size,
-    }
-    if name:
-        entry["name"] = name
-    return entry
 
 
 def package_metadata(delivery: Delivery, *, version: int) -> dict:

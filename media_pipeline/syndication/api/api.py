@@ -20,18 +20,23 @@ from ninja import NinjaAPI, Path, Query
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .. import feeds
-from ..downloads import download_max_age, rendition_url, serve_download
+from ..downloads import download_max_age, serve_download
 from ..items import (
     delivery_rows,
     is_visible,
     item_json,
     items_json,
     items_metadata,
-    load_renditions,
     tombstone,
 )
 from ..keys import partner_key_authenticate
 from ..models import Delivery, DeliveryState, Via
+from ..offers import (
+    load_offered_renditions,
+    load_subtitle_tracks,
+    rendition_out,
+    subtitle_out,
+)
 from ..services import IllegalTransition, delivery_transition
 from .auth import PartnerInactive, PartnerKeyAuth, RateLimited
 from .conditional import etag_for, etag_of, matches, not_modified
@@ -346,13 +351,18 @@ def get_item(request, item_id: int = Path(..., ge=1, le=MAX_ID)):
         delivery_id=row["id"],
         version=row["version"],
     )
-    # The links in the body expire: the tag changes every half lifetime, so a
-    # copy revalidated with 304 never holds links older than that.
+    offered = load_offered_renditions(rows).get(row["id"], [])
+    tracks = load_subtitle_tracks(rows).get(row["asset_id"], [])
+    # The files offered can change without the delivery (a subtitle track
+    # added, the delivery file made again), so they are part of the tag. The
+    # links in the body expire: the tag also changes every half lifetime, so
+    # a copy revalidated with 304 never holds links older than that.
     etag = etag_for(
         "item",
         partner.pk,
         _row_version(row, now),
-        row["asset__published_job_id"],
+        [rendition.pk for rendition in offered],
+        [(track.pk, track.sha256, track.label) for track in tracks],
         _download_bucket(),
     )
     if matches(request, etag):
@@ -361,25 +371,11 @@ def get_item(request, item_id: int = Path(..., ge=1, le=MAX_ID)):
     if data is None:
         raise Http404
     data = dict(data)  # the cached copy stays without links
-    renditions = []
-    for rendition in load_renditions(rows).get(row["asset_id"], []):
-        url, expires_at = rendition_url(
-            request, row=row, partner_id=partner.pk, rendition=rendition
-        )
-        renditions.append(
-            {
-                "kind": rendition.kind,
-                "mime_type": rendition.mime_type,
-                "width": rendition.width,
-                "height": rendition.height,
-                "bitrate": rendition.bitrate,
-                "size": rendition.size,
-                "duration": rendition.duration,
-                "url": url,
-                "expires_at": expires_at.isoformat(),
-            }
-        )
-    data["renditions"] = renditions
+    data["renditions"] = [
+        rendition_out(request, row=row, partner_id=partner.pk, rendition=rendition)
+        for rendition in offered
+    ]
+    data["subtitles"] = [subtitle_out(request, track) for track in tracks]
     response = _json(data)
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"

@@ -88,8 +88,24 @@ class RenditionOut(Schema):
     expires_at: dt.datetime
 
 
+class SubtitleOut(Schema):
+    language: str = Field(description="语言（BCP 47），如 zh-Hans")
+    label: str
+    kind: Literal["subtitles", "captions"] = Field(
+        description="subtitles 字幕，captions 听障字幕"
+    )
+    format: Literal["text/vtt"]
+    cues: int = Field(description="字幕条数")
+    sha256: str
+    size: int
+    url: str = Field(description="WebVTT 文件地址")
+
+
 class ItemDetailOut(ItemOut):
-    renditions: list[RenditionOut]
+    renditions: list[RenditionOut] = Field(
+        description="按交付规格的转码方案生成的交付文件在前（质检所查的文件）"
+    )
+    subtitles: list[SubtitleOut]
 
 
 #: No NUL characters (PostgreSQL cannot store them in text).
