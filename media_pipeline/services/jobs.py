@@ -22,6 +22,7 @@ from ..models import (
     TranscodeJob,
     TranscodeProfile,
 )
+from ..signals import job_finished_announce
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,7 @@ def job_fail(*, job: TranscodeJob, reason: str, permanent: bool) -> None:
     )
     if updated and not retrying:
         asset_status_from_jobs(asset_id=job.asset_id, failure_reason=reason)
+        job_finished_announce(job=job, succeeded=False)
 
 
 def asset_status_from_jobs(*, asset_id: int, failure_reason: str = "") -> None:
@@ -273,6 +275,7 @@ def job_publish(*, job: TranscodeJob, outputs) -> bool:
                     delete_prefix(f"{asset_folder}/{folder}")
 
         transaction.on_commit(remove_earlier_runs)
+        job_finished_announce(job=job, succeeded=True)
     return True
 
 

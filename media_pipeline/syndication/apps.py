@@ -9,3 +9,6 @@ class SyndicationConfig(AppConfig):
     label = "syndication"
     verbose_name = _("分发")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signal_handlers  # noqa: F401

@@ -23,3 +23,20 @@ def build_package(delivery_id: int) -> str:
     if delivery is None:
         return ""
     return package_build(delivery=delivery)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def rerun_qc(delivery_id: int, job_id: int) -> str:
+    """QC of a delivery run again by the system once the transcode job that
+    makes its file has finished; the state it is left in, or "skipped"."""
+    from media_pipeline.models import TranscodeJob
+
+    from .models import Delivery
+    from .workflow import delivery_run_qc_after_transcode
+
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    job = TranscodeJob.objects.filter(pk=job_id).first()
+    if delivery is None or job is None:
+        return "skipped"
+    done = delivery_run_qc_after_transcode(delivery=delivery, job=job)
+    return done.state if done else "skipped"

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from media_pipeline.models import MediaKind, TranscodeJob
+from media_pipeline.models import JobStatus, MediaKind, TranscodeJob
 from media_pipeline.services.jobs import job_request
 
 from .models import Delivery, DeliveryMethod, DeliveryState, Via
@@ -87,12 +87,18 @@ def delivery_run_qc(
     it to ready or qc_failed.
 
     A delivery file not made yet is asked of the media pipeline, in the same
-    action, and QC reports it as under way. Re-running QC on a ready delivery
-    that still passes is recorded as a ready → ready move with the new
-    findings. Raises IllegalTransition from states that QC cannot move
-    (delivered, …).
+    action, and QC reports it as under way; once that job finishes, QC runs
+    again by itself (``delivery_run_qc_after_transcode``). Re-running QC on a
+    ready delivery that still passes is recorded as a ready → ready move with
+    the new findings. Raises IllegalTransition from states that QC cannot
+    move (delivered, …).
     """
-    delivery = _fresh(delivery)
+    return _run_qc(_fresh(delivery), actor=actor, via=_via(actor, via))
+
+
+def _run_qc(
+    delivery: Delivery, *, actor, via: str, why: str = "", payload: dict | None = None
+) -> Delivery:
     findings = _qc(delivery)
     report = qc_report(findings)
     to_state = S.READY if qc_passed(findings) else S.QC_FAILED
@@ -100,10 +106,10 @@ def delivery_run_qc(
     return delivery_transition(
         delivery=delivery,
         to_state=to_state,
-        via=_via(actor, via),
+        via=via,
         actor=actor,
-        reason=_qc_reason(findings),
-        payload={"qc": report},
+        reason=why + _qc_reason(findings),
+        payload={"qc": report, **(payload or {})},
         qc_report=report,
         asset=asset,
     )
@@ -167,6 +173,93 @@ def _redeliver(*, delivery, findings, actor, via, why) -> Delivery:
         )
     package_request(delivery=delivery)
     return delivery
+
+
+# --- When the media pipeline finishes a delivery file --------------------------
+
+#: The states QC moves by itself once the file a delivery waits for is made
+#: or has failed. Not delivered or beyond: QC could move a rejected, withdrawn
+#: or expired delivery too, but offering it again is the manager's decision.
+QC_AFTER_TRANSCODE = (S.DRAFT, S.QC_FAILED, S.READY)
+
+_AFTER_TRANSCODE_WHY = {
+    JobStatus.SUCCEEDED: gettext_lazy("交付文件已生成，系统自动重新质检。"),
+    JobStatus.FAILED: gettext_lazy("交付文件生成失败，系统自动重新质检。"),
+}
+
+
+def deliveries_made_from(*, job: TranscodeJob):
+    """The deliveries whose file ``job`` makes and that QC may still move: the
+    page's current media is the job's asset, as it is now (the job's source),
+    and the profile's transcode profile is the job's. One query."""
+    return Delivery.objects.annotate(
+        current_asset_id=_current_media("id"),
+        current_sha256=_current_media("sha256"),
+    ).filter(
+        state__in=QC_AFTER_TRANSCODE,
+        profile__transcode_profile_id=job.profile_id,
+        current_asset_id=job.asset_id,
+        current_sha256=job.source_sha256,
+    )
+
+
+def qc_after_transcode_request(*, job: TranscodeJob) -> list[int]:
+    """Queue QC again for each delivery ``job`` made the file of; their ids.
+
+    Called once the job's end is committed (the media pipeline's
+    ``job_finished``), so the tasks see it.
+    """
+    from .tasks import rerun_qc
+
+    ids = list(deliveries_made_from(job=job).values_list("pk", flat=True))
+    for pk in ids:
+        rerun_qc.apply_async(args=(pk, job.pk), queue="default")
+    return ids
+
+
+def delivery_run_qc_after_transcode(
+    *, delivery: Delivery, job: TranscodeJob
+) -> Delivery | None:
+    """QC run again by the system because ``job``, which makes the delivery's
+    file, has finished: the file is there, or QC says why it failed.
+
+    None, and nothing recorded, when there is nothing to do: the job was run
+    again or cancelled since (a later end is announced again), the delivery
+    has moved on (delivered, withdrawn, …) or no longer uses that file, or
+    this end of the job was already handled (a task delivered twice).
+    """
+    why = _AFTER_TRANSCODE_WHY.get(job.status)
+    if why is None or job.finished_at is None:
+        return None
+    marker = {
+        "id": job.pk,
+        "status": job.status,
+        "finished_at": job.finished_at.isoformat(),
+    }
+    with transaction.atomic():
+        # Locked while QC runs, so a manager's move in between (delivered,
+        # withdrawn) is not overtaken by this one.
+        locked = (
+            deliveries_made_from(job=job)
+            .select_for_update(of=("self",))
+            .filter(pk=delivery.pk)
+            .first()
+        )
+        if locked is None:
+            return None
+        handled = locked.events.filter(
+            payload__transcode_job__id=job.pk,
+            payload__transcode_job__finished_at=marker["finished_at"],
+        )
+        if handled.exists():
+            return None
+        return _run_qc(
+            _fresh(locked),
+            actor=None,
+            via=Via.SYSTEM,
+            why=str(why),
+            payload={"transcode_job": marker},
+        )
 
 
 def package_request(*, delivery: Delivery) -> None:
@@ -305,19 +398,20 @@ def deliveries_bulk_act(
 # --- Reads --------------------------------------------------------------------
 
 
-def _current_sha256() -> Coalesce:
+def _current_media(field: str) -> Coalesce:
+    """``field`` of the media the delivery's page carries now."""
     # The media lives on the specific page types, one table each.
     return Coalesce(
-        models.F("page__episodepage__media_asset__sha256"),
-        models.F("page__shortvideopage__media_asset__sha256"),
-        models.F("page__musicworkpage__media_asset__sha256"),
+        models.F(f"page__episodepage__media_asset__{field}"),
+        models.F(f"page__shortvideopage__media_asset__{field}"),
+        models.F(f"page__musicworkpage__media_asset__{field}"),
     )
 
 
 def deliveries_with_out_of_date(queryset):
     """``queryset`` with ``is_out_of_date``: the same answer as
     ``services.delivery_is_out_of_date`` for each row, in one query."""
-    queryset = queryset.annotate(current_sha256=_current_sha256())
+    queryset = queryset.annotate(current_sha256=_current_media("sha256"))
     media_changed = models.Q(current_sha256__isnull=False) & ~models.Q(
         current_sha256=models.F("delivered_sha256")
     )
