@@ -337,7 +337,7 @@ def check_delivery_file(
             DELIVERY_FILE_MISSING,
             _(
                 "还没有按转码方案“%(transcode)s”生成交付文件：原片符合要求时，"
-                "运行质检会自动开始转码，完成后请重新运行质检。"
+                "运行质检会自动开始转码，完成后系统会自动重新质检。"
             )
             % values,
         )
@@ -347,7 +347,7 @@ def check_delivery_file(
             "delivery_file_pending",
             _(
                 "正在按转码方案“%(transcode)s”生成交付文件（%(status)s，"
-                "%(progress)s%%）：完成后请重新运行质检。"
+                "%(progress)s%%）：完成后系统会自动重新质检。"
             )
             % values,
         )

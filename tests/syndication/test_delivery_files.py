@@ -103,7 +103,7 @@ def test_qc_starts_the_delivery_file_in_the_same_action(demo, package_storage):
     found = {f["code"]: f for f in delivery.qc_report}
     assert found["delivery_file_pending"]["message"] == (
         "正在按转码方案“平台交付 1080p（GY/T 282-2014，−24 LKFS）”生成交付文件"
-        "（排队中，0%）：完成后请重新运行质检。"
+        "（排队中，0%）：完成后系统会自动重新质检。"
     )
     # Judged on the original until the file exists, not on the web MP4.
     assert "resolution" not in found
