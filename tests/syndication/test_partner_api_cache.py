@@ -4,6 +4,7 @@ buffer: what makes the listing fast must never make it wrong."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 
 import pytest
@@ -15,7 +16,7 @@ from media_pipeline.syndication.api import fetches
 from media_pipeline.syndication.api.listing import page_rows
 from media_pipeline.syndication.api.pages import data_version, next_window_edge
 from media_pipeline.syndication.api.prepared import padded_length, run_prepared
-from media_pipeline.syndication.items import ITEM_JSON_CACHE
+from media_pipeline.syndication.items import ITEM_JSON_CACHE, item_json
 from media_pipeline.syndication.keys import partner_key_authenticate
 from media_pipeline.syndication.models import (
     Delivery,
@@ -261,3 +262,28 @@ def test_a_fetch_inside_a_transaction_is_written_at_once(deliveries, partner_a):
     before = FetchRecord.objects.count()
     partner_a.get("/items?limit=5")
     assert FetchRecord.objects.count() == before + 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "古如歌：长调与“发声”的声学",
+        'quotes " and \\ backslashes, </script>',
+        "control \n\t\x00\x1f and separators \u2028\u2029",
+        "outside the BMP 😀𠀀",
+    ],
+)
+def test_item_json_writes_what_json_dumps_writes(text):
+    item = {
+        "id": 2**53 + 1,
+        "title": text,
+        "credits": [{"name": text, "role": "director"}],
+        "duration": 180.0,
+        "ratio": 0.1 + 0.2,
+        "big": 1e16,
+        "web_url": None,
+        "flags": [True, False],
+    }
+    expected = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+    assert item_json(item) == expected
+    assert json.loads(item_json(item)) == item
