@@ -237,6 +237,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "media_pipeline.tasks.expire_uploads",
         "schedule": 3600.0,
     },
+    # The partner API's stored items are written again after each change;
+    # once a day all of them, for what no signal reports.
+    "store-partner-items": {
+        "task": "media_pipeline.syndication.tasks.store_partner_items",
+        "schedule": 24 * 3600.0,
+        "options": {"queue": "default"},
+    },
 }
 
 # --- Wagtail -----------------------------------------------------------------

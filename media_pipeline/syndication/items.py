@@ -547,11 +547,28 @@ def item_json(item: dict) -> bytes:
 def items_json(rows: list[dict], request=None) -> dict[int, bytes]:
     """``items_metadata``, each item already serialised by ``item_json``:
     what the listing joins into a page without serialising anything again.
-    Kept the same way, for as long, under the same keys, but in this
-    process (``ITEM_JSON_CACHE``)."""
-    return _cached_items(
-        rows, request, kind="item-json", encode=item_json, cache=ITEM_JSON_CACHE
-    )
+
+    A row read with its stored item (``stored_body``, see ``stored_items``)
+    gives that; the others are kept the same way as ``items_metadata``, for
+    as long, under the same keys, but in this process (``ITEM_JSON_CACHE``).
+    """
+    found = {
+        row["id"]: row["stored_body"].encode()
+        for row in rows
+        if row.get("stored_body") is not None
+    }
+    missing = [row for row in rows if row["id"] not in found] if found else rows
+    if missing:
+        found.update(
+            _cached_items(
+                missing,
+                request,
+                kind="item-json",
+                encode=item_json,
+                cache=ITEM_JSON_CACHE,
+            )
+        )
+    return found
 
 
 def medium(row: dict) -> str:

@@ -355,6 +355,37 @@ class PartnerKey(models.Model):
         return f"{self.partner} {self.prefix}…"
 
 
+class PartnerItem(models.Model):
+    """A delivered item as the partner API lists it, written ahead of the
+    request (``stored_items``), so that a page of the listing is read from
+    the database whole instead of being built from the pages, credits and
+    topics of its items.
+
+    Made from the delivery as it was at ``delivery_updated_at`` and its page
+    as last published at ``page_published_at``, in the site's language, in
+    the item format ``item_format``; the listing uses it only while all
+    three still hold, and builds the item otherwise."""
+
+    delivery = models.OneToOneField(
+        Delivery,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="partner_item",
+    )
+    delivery_updated_at = models.DateTimeField()
+    page_published_at = models.DateTimeField(null=True)
+    item_format = models.CharField(max_length=16)
+    body = models.TextField()  # the item's JSON
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("接口条目")
+        verbose_name_plural = _("接口条目")
+
+    def __str__(self):
+        return f"{self.delivery_id} @ {self.delivery_updated_at:%Y-%m-%d %H:%M:%S}"
+
+
 class FetchRecord(models.Model):
     """Every fetch by a partner: what, which version, from where, when."""
 

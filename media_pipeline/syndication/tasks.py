@@ -40,3 +40,12 @@ def rerun_qc(delivery_id: int, job_id: int) -> str:
         return "skipped"
     done = delivery_run_qc_after_transcode(delivery=delivery, job=job)
     return done.state if done else "skipped"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def store_partner_items(delivery_ids: list[int] | None = None) -> int:
+    """Write the partner API's stored items of these deliveries (all when
+    None) as they read now; how many were written."""
+    from .stored_items import partner_items_store
+
+    return partner_items_store(delivery_ids=delivery_ids)

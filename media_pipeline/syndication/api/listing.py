@@ -32,6 +32,7 @@ from django.utils.dateparse import parse_datetime
 
 from ..items import ROW_FIELDS, gone_for_partner, window_open
 from ..models import VISIBLE_TO_PARTNER, Delivery
+from ..stored_items import stored_body
 from .prepared import run_prepared
 
 CURSOR_SALT = "media_pipeline.syndication.cursor"
@@ -116,7 +117,9 @@ def sync_queryset(platform, *, since: dt.datetime, now):
     )
 
 
-def _rows_query(mode: str, *, cursor: bool, fields: tuple[str, ...], limit: int):
+def _rows_query(
+    mode: str, *, cursor: bool, fields: tuple[str, ...], limit: int, stored: bool
+):
     """The queryset of a page of rows, as a function of the values that
     change from request to request (see ``prepared.py``)."""
     key = "updated_at" if mode == FULL else "changed_at"
@@ -126,6 +129,8 @@ def _rows_query(mode: str, *, cursor: bool, fields: tuple[str, ...], limit: int)
             queryset = Delivery.objects.visible_to(platform, at=now)
         else:
             queryset = sync_queryset(platform, since=since, now=now)
+        if stored:
+            queryset = queryset.annotate(stored_body=stored_body())
         if cursor:
             # (key, id) > (after, after_id), written so that the database sees
             # a range on the index (platform, key, id): key >= after.
@@ -146,22 +151,29 @@ def page_rows(
     cursor: Cursor | None,
     limit: int,
     now=None,
+    stored: bool = False,
 ) -> tuple[list[dict], Cursor | None]:
     """One page of delivery rows and the cursor of the next page, if any.
-    ``platform``: a Platform or its id."""
+    ``platform``: a Platform or its id. With ``stored``, each row also has
+    ``stored_body``: its stored item's JSON while that holds, else None
+    (see ``stored_items``)."""
     now = now or timezone.now()
     if cursor is not None:
         since = cursor.since
     mode, key = (FULL, "updated_at") if since is None else (SYNC, "changed_at")
     fields = ROW_FIELDS + ((key,) if mode == SYNC else ())
+    if stored:
+        fields += ("stored_body",)
     values = {"platform": getattr(platform, "pk", platform), "now": now}
     if mode == SYNC:
         values["since"] = since
     if cursor is not None:
         values.update(after=cursor.after, after_id=cursor.after_id)
-    build = _rows_query(mode, cursor=cursor is not None, fields=fields, limit=limit + 1)
+    build = _rows_query(
+        mode, cursor=cursor is not None, fields=fields, limit=limit + 1, stored=stored
+    )
     rows = run_prepared(
-        ("partner-api:rows", mode, cursor is not None, limit + 1),
+        ("partner-api:rows", mode, cursor is not None, limit + 1, stored),
         build,
         using=router.db_for_read(Delivery),
         **values,
