@@ -1,10 +1,12 @@
 """Plan one ffmpeg process that makes every rendition of an asset.
 
 The source is decoded once; a filter graph splits it into the HLS rungs, the
-MP4 download, the poster, the thumbnails and the sprite sheets, and the
-normalised audio into every output that needs it. Apple's HLS authoring
-numbers apply: fMP4 segments of ``segment_seconds``, an IDR every
-``keyframe_seconds`` at fixed times, closed GOPs, no scene-cut keyframes.
+poster, the thumbnails and the sprite sheets. Each rung and the normalised
+audio are encoded once: the tee muxer writes them all into the HLS ladder,
+and the download rung and the audio into the MP4 download as well.
+Apple's HLS authoring numbers apply: fMP4 segments of ``segment_seconds``, an
+IDR every ``keyframe_seconds`` at fixed times, closed GOPs, no scene-cut
+keyframes.
 """
 
 import math
@@ -156,30 +158,64 @@ def plan(
     return result
 
 
-def _hls_muxer_args(profile: TranscodeProfile, var_stream_map: str | None) -> list[str]:
-    args = [
-        "-f",
-        "hls",
-        "-hls_time",
-        str(profile.segment_seconds),
-        "-hls_playlist_type",
-        "vod",
-        "-hls_segment_type",
-        "fmp4",
-        "-hls_flags",
-        "independent_segments",
-        "-hls_fmp4_init_filename",
-        "init.mp4",
-        "-hls_segment_filename",
-        "hls/%v/seg_%05d.m4s",
-    ]
+def _hls_muxer_options(
+    profile: TranscodeProfile, var_stream_map: str | None
+) -> dict[str, str]:
+    """The hls muxer's options, for the command line or a tee slave."""
+    options = {
+        "hls_time": str(profile.segment_seconds),
+        "hls_playlist_type": "vod",
+        "hls_segment_type": "fmp4",
+        "hls_flags": "independent_segments",
+        "hls_fmp4_init_filename": "init.mp4",
+        "hls_segment_filename": "hls/%v/seg_%05d.m4s",
+    }
     if var_stream_map:
-        args += ["-var_stream_map", var_stream_map]
-    return args + ["hls/%v/index.m3u8"]
+        options["var_stream_map"] = var_stream_map
+    return options
 
 
-def _x264_args(plan_: TranscodePlan, rungs: list[Rung], specifier: str) -> list[str]:
-    """Encoder options for the rungs mapped as v:0…v:n of one output file."""
+HLS_PLAYLISTS = "hls/%v/index.m3u8"
+
+
+def _hls_muxer_args(profile: TranscodeProfile, var_stream_map: str | None) -> list[str]:
+    args = ["-f", "hls"]
+    for key, value in _hls_muxer_options(profile, var_stream_map).items():
+        args += [f"-{key}", value]
+    return args + [HLS_PLAYLISTS]
+
+
+def _tee_escape(text: str, specials: str) -> str:
+    """Backslash-escape ``specials``, quotes and backslashes for av_get_token."""
+    return "".join(f"\\{c}" if c in specials + "'\\" else c for c in text)
+
+
+def _tee_slave(fmt: str, options: dict[str, str], filename: str) -> str:
+    """One slave of the tee muxer: ``[f=fmt:key=value:…]filename``.
+
+    tee reads the slave list with two levels of escaping (ffmpeg-formats,
+    "tee"): each option value is cut at ``:`` or ``]`` (var_stream_map is
+    full of colons), then the whole slave is cut from the others at ``|``.
+    """
+    pairs = [("f", fmt), *options.items()]
+    spec = ":".join(f"{key}={_tee_escape(value, ':[]')}" for key, value in pairs)
+    return _tee_escape(f"[{spec}]{filename}", "|")
+
+
+def _x264_args(
+    plan_: TranscodePlan,
+    rungs: list[Rung],
+    specifier: str,
+    *,
+    global_header: bool = False,
+) -> list[str]:
+    """Encoder options for the rungs mapped as v:0…v:n of one output file.
+
+    ``global_header`` is for muxers that do not ask for it themselves (tee).
+    It shares ``-flags`` with ``+cgop`` because a second ``-flags`` would
+    replace the first; without a stream specifier it reaches the audio
+    encoder too, as the hls and mp4 muxers' own request does.
+    """
     profile = plan_.profile
     key_every = profile.keyframe_seconds
     args = [
@@ -200,7 +236,7 @@ def _x264_args(plan_: TranscodePlan, rungs: list[Rung], specifier: str) -> list[
         "-sc_threshold",
         "0",
         "-flags",
-        "+cgop",
+        "+cgop+global_header" if global_header else "+cgop",
         "-bf",
         "2",
     ]
@@ -258,14 +294,10 @@ def video_output_args(plan_: TranscodePlan) -> list[str]:
         + "".join(f"[src{i}]" for i in range(branches))
     )
     for i, rung in enumerate(rungs):
-        chain = (
+        graph.append(
             f"[src{i}]fps={rung.fps},"
-            f"scale={rung.width}:{rung.height}:flags=bicubic,setsar=1"
+            f"scale={rung.width}:{rung.height}:flags=bicubic,setsar=1[hls{i}]"
         )
-        if rung is download:
-            graph.append(f"{chain},split=2[hls{i}][dl]")
-        else:
-            graph.append(f"{chain}[hls{i}]")
     pw, ph = plan_.poster_size
     tw, th = plan_.thumbnail_size
     sw, sh = plan_.tile_size
@@ -288,23 +320,36 @@ def video_output_args(plan_: TranscodePlan) -> list[str]:
         f"scale={sw}:{sh}:flags=bicubic,setsar=1,"
         f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}[sprite]"
     )
-    graph.append(f"{audio_source(plan_)},asplit=2[ahls][adl]")
+    graph.append(f"{audio_source(plan_)}[ahls]")
 
     args = ["-filter_complex", ";".join(graph)]
-    # HLS: every rung, one shared stereo AAC rendition group.
+    # Every rung and one stereo AAC track, each encoded once. The tee muxer
+    # writes them all into the HLS ladder (one shared audio rendition group)
+    # and the download rung's video and the audio into the MP4 download too,
+    # which used to encode that rung and the audio a second time with the
+    # very same settings.
     for i in range(len(rungs)):
         args += ["-map", f"[hls{i}]"]
     args += ["-map", "[ahls]"]
-    args += _x264_args(plan_, rungs, "v") + _aac_args(plan_.profile)
+    # The hls and mp4 muxers ask their encoders for global headers (SPS/PPS
+    # in init.mp4 and the avcC box only); tee does not, and without them
+    # x264 repeats SPS/PPS before every IDR, changing every segment.
+    args += _x264_args(plan_, rungs, "v", global_header=True)
+    args += _aac_args(plan_.profile)
     stream_map = " ".join(
         ["a:0,agroup:aac,name:audio"]
         + [f"v:{i},agroup:aac,name:{rung.name}" for i, rung in enumerate(rungs)]
     )
-    args += _hls_muxer_args(plan_.profile, stream_map)
-    # MP4 download, its index at the front so it plays while downloading.
-    args += ["-map", "[dl]", "-map", "[adl]"]
-    args += _x264_args(plan_, [download], "v") + _aac_args(plan_.profile)
-    args += ["-movflags", "+faststart", "download.mp4"]
+    hls = _tee_slave(
+        "hls", _hls_muxer_options(plan_.profile, stream_map), HLS_PLAYLISTS
+    )
+    # The MP4 download, its index at the front so it plays while downloading.
+    mp4 = _tee_slave(
+        "mp4",
+        {"movflags": "+faststart", "select": f"v:{rungs.index(download)},a:0"},
+        "download.mp4",
+    )
+    args += ["-f", "tee", f"{hls}|{mp4}"]
     # Stills.
     args += ["-map", "[poster]", "-frames:v", "1", "-q:v", "2", "poster.jpg"]
     args += ["-map", "[thumbs]", "-q:v", "4", "thumbs/thumb_%04d.jpg"]
