@@ -10,9 +10,11 @@ thread each, for a fixed time per sample.
 
 The database (the bench's own SQLite) holds ``items`` (10,000) short videos,
 real published pages with a summary, two credits and two topics each,
-delivered to one partner's platform, and a fifth of them to another one.
+delivered to one partner's platform, and a fifth of them to another one;
+their stored items (``stored_items``) are written once after the bulk
+inserts, as the store task does after each delivery in a deployment.
 
-Two phases, each with its own server start and the bare view sampled
+Three phases, each with its own server start and the bare view sampled
 beside its contenders, in rotating order for several rounds:
 
 page cache on (as deployed)
@@ -21,10 +23,10 @@ page cache on (as deployed)
     ``GET /bench/bare``: the same-size payload, no database, no cache.
 ``items_cold``
     ``GET /api/partner/v1/items`` (default page size, 50) along the listing's
-    own cursors, page after page, with the partner API's cache emptied before
-    every request (the bench URLconf's middleware does that when it sees
-    ``X-Bench-Cold``): key lookup, queries, items built from their pages,
-    serialised, page kept, fetch recorded. What the first walk after a
+    own cursors, page after page, with the partner API's caches emptied
+    before every request (the bench URLconf's middleware does that when it
+    sees ``X-Bench-Cold``): key lookup, the rows query with the items'
+    stored JSON, page kept, fetch recorded. What the first walk after a
     deploy, or after the caches expired, costs.
 ``items_cached``
     The same walk, the pages already in the page cache (after a warm-up
@@ -41,9 +43,17 @@ page cache off (``PARTNER_API_PAGE_CACHE_SECONDS = 0``)
     ``bare`` again, beside:
 ``items_built``
     The same walk, every page made from the database on every request (key,
-    version, rows query, page, ETag), its items from the item cache after a
-    warm-up walk: an uncached page, as when any delivery of the platform has
-    changed since the page was kept.
+    version, rows query with the stored items, page, ETag): no cache at all,
+    as when any delivery of the platform has changed since the page was kept.
+
+page cache off, nothing stored (``PARTNER_API_STORED_ITEMS = False``)
+
+``bare_3``
+    ``bare`` again, beside:
+``items_unstored_cold``
+    The cold walk with every item built from its page, credits and topics
+    and serialised: what a page would cost without stored items, or for an
+    item whose stored JSON no longer holds (until its task has run).
 
 A contender's number is its requests per second over the sample (every
 answer must have the expected status, or the bench fails); the server's CPU
@@ -89,7 +99,18 @@ CACHED = "items_cached"
 NOT_MODIFIED = "items_304"
 BARE_BUILT = "bare_2"
 BUILT = "items_built"
-CONTENDERS = (BARE, COLD, CACHED, NOT_MODIFIED, BARE_BUILT, BUILT)
+BARE_UNSTORED = "bare_3"
+UNSTORED_COLD = "items_unstored_cold"
+CONTENDERS = (
+    BARE,
+    COLD,
+    CACHED,
+    NOT_MODIFIED,
+    BARE_BUILT,
+    BUILT,
+    BARE_UNSTORED,
+    UNSTORED_COLD,
+)
 
 SUMMARY = (
     "第{n}集从鄂尔多斯的风沙说起：为什么沙丘会移动，草方格如何把流沙固定下来，"
@@ -139,6 +160,7 @@ def populate(*, items: int, other_platform_share: float = 0.2) -> dict:
         PartnerAccount,
         Platform,
     )
+    from media_pipeline.syndication.stored_items import partner_items_store
 
     home = Page.objects.get(depth=2)
     index = _add_child(home, VideoIndexPage(title="短视频", slug="videos"))
@@ -261,6 +283,9 @@ def populate(*, items: int, other_platform_share: float = 0.2) -> dict:
             name="基准测试合作方", platform=platform
         )
         _key, plaintext = partner_key_create(partner=partner)
+    # What the store task, queued by every delivery, does in a deployment
+    # (the bulk inserts above send no signals).
+    partner_items_store()
     return {"key": plaintext, "pages": len(page_ids), "platform": platform.slug}
 
 
@@ -273,6 +298,7 @@ def server_start(
     log_path: Path,
     payload_path: Path,
     page_cache: bool,
+    stored_items: bool = True,
     conn_max_age: int = CONN_MAX_AGE,
     threads: int = SERVER_THREADS,
 ) -> subprocess.Popen:
@@ -280,6 +306,7 @@ def server_start(
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
     env["BENCH_BARE_PAYLOAD"] = str(payload_path)
     env["BENCH_PAGE_CACHE"] = "1" if page_cache else "0"
+    env["BENCH_STORED_ITEMS"] = "1" if stored_items else "0"
     # Keep database connections open between requests, as a deployment does:
     # with the default (0), every request that touches the database opens a
     # new one, and SQLite then reads the schema again.
@@ -522,7 +549,9 @@ def _requests(pages, auth: dict) -> dict[str, list[Request]]:
     return {
         BARE: [Request(BARE_PATH, {}, 200)],
         BARE_BUILT: [Request(BARE_PATH, {}, 200)],
+        BARE_UNSTORED: [Request(BARE_PATH, {}, 200)],
         COLD: [Request(path, cold, 200) for path, _etag, _size in pages],
+        UNSTORED_COLD: [Request(path, cold, 200) for path, _etag, _size in pages],
         BUILT: walk,
         CACHED: walk,
         NOT_MODIFIED: [
@@ -548,11 +577,18 @@ class Phase:
     name: str
     page_cache: bool  # the page cache on, as deployed; off: every page made
     contenders: tuple[str, ...]
+    stored_items: bool = True  # off: every item built (PARTNER_API_STORED_ITEMS)
 
 
 PHASES = (
     Phase("page cache on", True, (BARE, COLD, CACHED, NOT_MODIFIED)),
     Phase("page cache off", False, (BARE_BUILT, BUILT)),
+    Phase(
+        "page cache off, nothing stored",
+        False,
+        (BARE_UNSTORED, UNSTORED_COLD),
+        stored_items=False,
+    ),
 )
 
 
@@ -581,6 +617,7 @@ def _phase(
         log_path=log_path,
         payload_path=payload_path,
         page_cache=phase.page_cache,
+        stored_items=phase.stored_items,
         conn_max_age=conn_max_age,
         threads=threads,
     )
@@ -678,6 +715,7 @@ def run(
 RATIOS = (
     ("api_uncached_vs_bare", BUILT, BARE_BUILT),
     ("api_cold_vs_bare", COLD, BARE),
+    ("api_unstored_cold_vs_bare", UNSTORED_COLD, BARE_UNSTORED),
     ("api_304_vs_bare", NOT_MODIFIED, BARE),
     ("api_cached_vs_bare", CACHED, BARE),
 )
@@ -719,6 +757,8 @@ LABELS = {
     NOT_MODIFIED: "items, If-None-Match (304)",
     BARE_BUILT: "bare JsonResponse (200)",
     BUILT: "items, page made (200)",
+    BARE_UNSTORED: "bare JsonResponse (200)",
+    UNSTORED_COLD: "items, built, caches emptied (200)",
 }
 
 

@@ -6,7 +6,8 @@ change: DEBUG off (no query log), and the bench URLconf, which adds the bare
 view. The partner API keeps its own cache alias so that the bench can empty
 it without emptying Wagtail's (site roots and the like). The rate limit stays
 on, counted as usual, with a budget the bench never reaches.
-``BENCH_PAGE_CACHE=0`` turns the partner API's page cache off.
+``BENCH_PAGE_CACHE=0`` turns the partner API's page cache off,
+``BENCH_STORED_ITEMS=0`` its reading of stored items.
 """
 
 import os
@@ -30,3 +31,5 @@ PARTNER_API_RATE_LIMIT = 1_000_000_000
 # The second phase turns the page cache off: every page is made.
 if os.environ.get("BENCH_PAGE_CACHE") == "0":
     PARTNER_API_PAGE_CACHE_SECONDS = 0
+# The third phase reads no stored items: every item is built.
+PARTNER_API_STORED_ITEMS = os.environ.get("BENCH_STORED_ITEMS") != "0"

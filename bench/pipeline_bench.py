@@ -147,7 +147,9 @@ def without_stills(args: list[str], plan) -> list[str]:
         _only(parts, prefix)
     kept = [head.removesuffix(stills).replace(split, f"split={len(plan.rungs)}")]
     kept += [part for part in parts[1:] if not part.startswith(branch)]
-    cut = args.index("download.mp4") + 1
+    # The last output before the stills: download.mp4, or the tee output
+    # that writes it beside the HLS ladder.
+    cut = next(i for i, arg in enumerate(args) if arg.endswith("download.mp4")) + 1
     if args[cut:][:2] != ["-map", "[poster]"]:
         raise RuntimeError("ladder outputs changed: stills are not last")
     result = args[:cut]

@@ -51,8 +51,14 @@ def item_format() -> str:
     return hashlib.sha1(schema.encode(), usedforsecurity=False).hexdigest()[:16]
 
 
-def stored_in_this_language() -> bool:
-    return translation.get_language() == settings.LANGUAGE_CODE
+def stored_items_usable() -> bool:
+    """Whether this request may read stored items: they are in the site's
+    language, and ``PARTNER_API_STORED_ITEMS`` (default True) can switch
+    reading them off without a deploy of code."""
+    return (
+        getattr(settings, "PARTNER_API_STORED_ITEMS", True)
+        and translation.get_language() == settings.LANGUAGE_CODE
+    )
 
 
 def stored_body() -> Case:

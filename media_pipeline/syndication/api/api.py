@@ -38,7 +38,7 @@ from ..offers import (
     subtitle_out,
 )
 from ..services import IllegalTransition, delivery_transition
-from ..stored_items import stored_in_this_language
+from ..stored_items import stored_items_usable
 from .auth import PartnerInactive, PartnerKeyAuth, RateLimited
 from .conditional import etag_for, etag_of, matches, not_modified
 from .fetches import record_fetch
@@ -281,7 +281,7 @@ def _make_page(
         cursor=position,
         limit=limit,
         now=now,
-        stored=stored_in_this_language(),
+        stored=stored_items_usable(),
     )
     next_cursor = next_position.encode() if next_position else None
     visible = [row for row in rows if is_visible(row, now)]
