@@ -37,7 +37,7 @@ from wagtail.models import Page, Site
 from media_pipeline.models import MediaKind
 
 from .api.prepared import run_prepared
-from .models import VISIBLE_TO_PARTNER, DeliveryState
+from .models import VISIBLE_TO_PARTNER, Delivery, DeliveryState
 
 LANGUAGE = "zh"
 
@@ -125,9 +125,35 @@ def iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+#: What the listing reads of a delivery whose stored item it takes: enough
+#: to tell whether the partner may see it, and its tombstone otherwise.
+LISTING_FIELDS = (
+    "id",
+    "state",
+    "updated_at",
+    "available_from",
+    "available_until",
+)
+
+
 def delivery_rows(queryset) -> list[dict]:
     """The deliveries of ``queryset`` as dicts of ROW_FIELDS, in its order."""
     return list(queryset.values(*ROW_FIELDS))
+
+
+def _rows_by_id_query(ids):
+    return Delivery.objects.filter(pk__in=ids).order_by().values(*ROW_FIELDS)
+
+
+def delivery_rows_by_id(ids: list[int]) -> list[dict]:
+    """The deliveries ``ids`` as dicts of ROW_FIELDS, in no order; one
+    prepared query (see api/prepared.py)."""
+    return run_prepared(
+        ("partner-api:rows-by-id",),
+        _rows_by_id_query,
+        using=router.db_for_read(Delivery),
+        ids=ids,
+    )
 
 
 def default_rights_holder() -> str:
@@ -547,27 +573,27 @@ def item_json(item: dict) -> bytes:
 def items_json(rows: list[dict], request=None) -> dict[int, bytes]:
     """``items_metadata``, each item already serialised by ``item_json``:
     what the listing joins into a page without serialising anything again.
+    Kept the same way, for as long, under the same keys, but in this
+    process (``ITEM_JSON_CACHE``)."""
+    return _cached_items(
+        rows, request, kind="item-json", encode=item_json, cache=ITEM_JSON_CACHE
+    )
 
-    A row read with its stored item (``stored_body``, see ``stored_items``)
-    gives that; the others are kept the same way as ``items_metadata``, for
-    as long, under the same keys, but in this process (``ITEM_JSON_CACHE``).
-    """
+
+def listed_items_json(rows: list[dict], request=None) -> dict[int, bytes]:
+    """``items_json`` for rows of the listing, which may have been read
+    with their stored items (``stored_body``, see ``stored_items``) and only
+    LISTING_FIELDS: those give their stored item, the others are read in
+    full and built (or found in ``ITEM_JSON_CACHE``)."""
     found = {
         row["id"]: row["stored_body"].encode()
         for row in rows
         if row.get("stored_body") is not None
     }
-    missing = [row for row in rows if row["id"] not in found] if found else rows
+    missing = [row["id"] for row in rows if row["id"] not in found]
     if missing:
-        found.update(
-            _cached_items(
-                missing,
-                request,
-                kind="item-json",
-                encode=item_json,
-                cache=ITEM_JSON_CACHE,
-            )
-        )
+        full = rows if not found and "page_id" in rows[0] else None
+        found.update(items_json(full or delivery_rows_by_id(missing), request))
     return found
 
 

@@ -237,8 +237,8 @@ def test_fetches_outside_a_transaction_are_written_in_bulk(partner_a, monkeypatc
     before = FetchRecord.objects.count()
 
     def record(path):
-        return FetchRecord(
-            partner=partner_a.account, kind="list", path=path, created_at=timezone.now()
+        return fetches.Fetch(
+            partner_a.account.pk, None, None, "list", path, "127.0.0.1", timezone.now()
         )
 
     buffer.add(record("/a"), delay=60)

@@ -25,8 +25,8 @@ from ..items import (
     delivery_rows,
     is_visible,
     item_json,
-    items_json,
     items_metadata,
+    listed_items_json,
     tombstone,
 )
 from ..keys import partner_key_authenticate
@@ -285,9 +285,10 @@ def _make_page(
     )
     next_cursor = next_position.encode() if next_position else None
     visible = [row for row in rows if is_visible(row, now)]
-    # Each item serialised once and kept (``items_json``): a page made again
-    # (new data elsewhere on the platform, a new page size) joins them.
-    fragments = items_json(visible, request)
+    # Each item stored, or serialised once and kept (``listed_items_json``):
+    # a page made again (new data elsewhere on the platform, a new page
+    # size) joins them.
+    fragments = listed_items_json(visible, request)
     items = []
     for row in rows:
         if not is_visible(row, now):

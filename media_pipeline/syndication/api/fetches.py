@@ -16,13 +16,16 @@ written at once, in that transaction, so it commits or rolls back with it.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import ipaddress
 import logging
 import threading
 import time
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db import DatabaseError, connections, router
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from ..models import FetchRecord
@@ -38,7 +41,11 @@ logger = logging.getLogger(__name__)
 def client_address(request) -> str | None:
     """REMOTE_ADDR if it is an IP address. Behind a proxy, set it from the
     forwarded header in the proxy or a middleware, not here."""
-    address = request.META.get("REMOTE_ADDR") or ""
+    return _ip_address(request.META.get("REMOTE_ADDR") or "")
+
+
+@lru_cache(maxsize=1024)
+def _ip_address(address: str) -> str | None:
     try:
         return str(ipaddress.ip_address(address))
     except ValueError:
@@ -51,16 +58,29 @@ def flush_seconds() -> float:
     )
 
 
+class Fetch(NamedTuple):
+    """A fetch record's values, in the order they are inserted (a model
+    instance a request would cost more than the rest of a kept page)."""
+
+    partner_id: int
+    delivery_id: int | None
+    version: int | None
+    kind: str
+    path: str
+    address: str | None
+    created_at: dt.datetime
+
+
 class FetchBuffer:
     """Fetch records of this process waiting to be written in bulk."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._records: list[FetchRecord] = []
+        self._records: list[Fetch] = []
         self._oldest = 0.0  # time.monotonic() of the first record waiting
         self._timer: threading.Timer | None = None
 
-    def add(self, record: FetchRecord, *, delay: float) -> None:
+    def add(self, record: Fetch, *, delay: float) -> None:
         now = time.monotonic()
         with self._lock:
             if not self._records:
@@ -89,7 +109,7 @@ class FetchBuffer:
         if not records:
             return 0
         try:
-            FetchRecord.objects.bulk_create(records)
+            insert_records(records)
         except DatabaseError:
             # A partner or delivery deleted meanwhile, or the database away:
             # the records are lost, the requests they record were answered.
@@ -105,6 +125,51 @@ class FetchBuffer:
             connections[router.db_for_write(FetchRecord)].close()
 
 
+#: The columns of a fetch record, as ``Fetch`` orders them.
+INSERTED_FIELDS = (
+    "partner",
+    "delivery",
+    "version",
+    "kind",
+    "path",
+    "address",
+    "created_at",
+)
+
+
+@cache
+def _insert_sql(alias: str) -> str:
+    # Written out: bulk_create() builds and compiles its INSERT anew on
+    # every call, which cost more than the rows it wrote (a few ms a flush).
+    quote = connections[alias].ops.quote_name
+    meta = FetchRecord._meta
+    columns = ", ".join(quote(meta.get_field(name).column) for name in INSERTED_FIELDS)
+    values = ", ".join(["%s"] * len(INSERTED_FIELDS))
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"
+
+
+def insert_records(records: list[Fetch]) -> None:
+    """Write ``records`` in one statement run for each, in one transaction."""
+    alias = router.db_for_write(FetchRecord)
+    connection = connections[alias]
+    ops = connection.ops
+    rows = [
+        (
+            *record[:5],
+            ops.adapt_ipaddressfield_value(record.address),
+            ops.adapt_datetimefield_value(record.created_at),
+        )
+        for record in records
+    ]
+    # One transaction (not one commit a row), and no savepoint inside
+    # another: a fetch made in a transaction is written in it.
+    with (
+        transaction.atomic(using=alias, savepoint=False),
+        connection.cursor() as cursor,
+    ):
+        cursor.executemany(_insert_sql(alias), rows)
+
+
 fetch_buffer = FetchBuffer()
 atexit.register(fetch_buffer.flush)
 
@@ -118,18 +183,18 @@ def record_fetch(
     version: int | None = None,
 ) -> None:
     """kind: "list", "item", "download" or "feed"."""
-    record = FetchRecord(
-        partner_id=partner_id,
-        delivery_id=delivery_id,
-        version=version,
-        kind=kind,
-        path=request.get_full_path()[:PATH_MAX],
-        address=client_address(request),
-        created_at=timezone.now(),
+    record = Fetch(
+        partner_id,
+        delivery_id,
+        version,
+        kind,
+        request.get_full_path()[:PATH_MAX],
+        client_address(request),
+        timezone.now(),
     )
     delay = flush_seconds()
     alias = router.db_for_write(FetchRecord)
     if delay <= 0 or connections[alias].in_atomic_block:
-        record.save(force_insert=True)
+        insert_records([record])
         return
     fetch_buffer.add(record, delay=delay)
