@@ -15,6 +15,7 @@ from functools import cache
 from django.db import connections, router
 from django.utils import timezone
 
+from .api.pages import version_sql
 from .models import PartnerAccount, PartnerKey, Platform
 
 KEY_PREFIX = "bgl_"
@@ -64,9 +65,9 @@ def _parts():
 
 @cache
 def _lookup_sql(alias: str) -> str:
-    """One indexed query for a live key with its partner and platform, and
-    whether its last use is to be written (``last_used_at`` at or before the
-    time given as the first parameter).
+    """One indexed query for a live key with its partner and platform, the
+    platform's data version, and whether its last use is to be written
+    (``last_used_at`` at or before the time given as the first parameter).
 
     Written out rather than built by the ORM: it runs on every request of
     the partner API, and building the query costs ten times running it."""
@@ -82,8 +83,9 @@ def _lookup_sql(alias: str) -> str:
         for name in names
     ]
     last_used = f"k.{column(keys, 'last_used_at')}"
+    platform_id = f"a.{column(partners, 'platform')}"
     return (
-        f"SELECT {', '.join(columns)}, "
+        f"SELECT {', '.join(columns)}, {version_sql(alias, platform_id)}, "
         f"CASE WHEN {last_used} IS NULL OR {last_used} <= %s THEN 1 ELSE 0 END "
         f"FROM {quote(keys.db_table)} k "
         f"JOIN {quote(partners.db_table)} a "
@@ -129,6 +131,8 @@ def partner_key_authenticate(plaintext: str) -> PartnerKey | None:
     key, partner, platform = instances
     partner.platform = platform
     key.partner = partner
+    # Read here to spare the listing a query of its own (see api/pages.py).
+    key.platform_data_version = str(row[-2])
     if row[-1]:
         PartnerKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now

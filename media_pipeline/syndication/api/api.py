@@ -241,9 +241,12 @@ def list_items(
             return _json({"detail": _("游标无效或不属于此合作方。")}, status=400)
     since = _aware(updated_since) if updated_since and not position else None
     query = "|".join((str(limit), cursor or "", since.isoformat() if since else ""))
-    # Read before the page is made: a change meanwhile leaves the page with
-    # the older version, so it is made again on the next request.
-    version = data_version(partner.platform_id)
+    # Read before the page is made (with the key): a change meanwhile leaves
+    # the page with the older version, so it is made again on the next
+    # request.
+    version = getattr(request, "platform_data_version", None) or data_version(
+        partner.platform_id
+    )
     page = cached_page(
         partner_id=partner.pk,
         platform_id=partner.platform_id,

@@ -98,6 +98,7 @@ class PartnerKeyAuth(HttpBearer):
         if not key.partner.is_active:
             raise PartnerInactive()
         request.partner = key.partner
+        request.platform_data_version = key.platform_data_version
         counted = count_request(key)
         if counted is not None:
             state, wait = counted

@@ -77,10 +77,7 @@ def _sql(alias: str) -> dict[str, str]:
         )
 
     return {
-        # Index (platform, updated_at, id): one seek.
-        "version": (
-            f"SELECT MAX({column('updated_at')}) FROM {table} WHERE {platform} = %s"
-        ),
+        "version": f"SELECT {version_sql(alias, '%s')}",
         # Indexes (platform, available_from) and (platform, available_until).
         "edge": (
             f"SELECT {earliest_after('available_from')}, "
@@ -89,12 +86,27 @@ def _sql(alias: str) -> dict[str, str]:
     }
 
 
+def version_sql(alias: str, platform_sql: str) -> str:
+    """SQL for the data version of the platform whose id ``platform_sql``
+    gives (a parameter, or a column of an outer query)."""
+    quote = connections[alias].ops.quote_name
+    meta = Delivery._meta
+    updated_at = quote(meta.get_field("updated_at").column)
+    platform = quote(meta.get_field("platform").column)
+    # Index (platform, updated_at, id): one seek.
+    return (
+        f"(SELECT MAX({updated_at}) FROM {quote(meta.db_table)} "
+        f"WHERE {platform} = {platform_sql})"
+    )
+
+
 def _alias() -> str:
     return router.db_for_read(Delivery)
 
 
 def data_version(platform_id: int) -> str:
-    """What changes whenever a delivery of the platform is written."""
+    """What changes whenever a delivery of the platform is written. (The key
+    lookup reads it too, in its own query: ``request.platform_data_version``.)"""
     alias = _alias()
     with connections[alias].cursor() as cursor:
         cursor.execute(_sql(alias)["version"], [platform_id])
