@@ -16,6 +16,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
 from cms.urls import urlpatterns as project_urlpatterns
+from media_pipeline.syndication.api.pages import PROCESS_PAGES
 from media_pipeline.syndication.items import ITEM_JSON_CACHE
 
 
@@ -37,15 +38,16 @@ def ready(request):
 
 
 def cold_cache_middleware(get_response):
-    """Empty the partner API's caches (its Django cache and the items kept
-    in this process) before a request marked ``X-Bench-Cold``, so that it is
-    answered as if for the first time."""
+    """Empty the partner API's caches (its Django cache, and the items and
+    pages kept in this process) before a request marked ``X-Bench-Cold``,
+    so that it is answered as if for the first time."""
     alias = getattr(settings, "PARTNER_API_CACHE", "default")
 
     def middleware(request):
         if "HTTP_X_BENCH_COLD" in request.META:
             caches[alias].clear()
             ITEM_JSON_CACHE.clear()
+            PROCESS_PAGES.clear()
         return get_response(request)
 
     return middleware

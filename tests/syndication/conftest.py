@@ -22,6 +22,7 @@ from django.test import Client
 from media_pipeline.models import AssetStatus, MediaAsset, MediaKind, RenditionKind
 from media_pipeline.outputs import OutputFile
 from media_pipeline.services.jobs import job_claim, job_publish, job_request
+from media_pipeline.syndication.api.pages import PROCESS_PAGES
 from media_pipeline.syndication.keys import partner_key_create
 from media_pipeline.syndication.models import (
     Delivery,
@@ -86,10 +87,13 @@ def move(delivery: Delivery, state: str, **fields) -> Delivery:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Rate-limit counters live in the cache, which outlives a test."""
+    """Rate-limit counters and kept pages live in caches that outlive a
+    test (the pages also in this process)."""
     caches["default"].clear()
+    PROCESS_PAGES.clear()
     yield
     caches["default"].clear()
+    PROCESS_PAGES.clear()
 
 
 @pytest.fixture
