@@ -28,7 +28,7 @@ def _opaque(tag: str) -> str:
 
 def matches(request, etag: str) -> bool:
     """Whether If-None-Match names ``etag`` (weak comparison, as for GET)."""
-    header = request.headers.get("If-None-Match")
+    header = request.META.get("HTTP_IF_NONE_MATCH")
     if not header:
         return False
     if header.strip() == "*":
