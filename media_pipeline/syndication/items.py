@@ -1,10 +1,11 @@
-"""What a partner sees of a delivered item: its metadata and renditions.
+"""What a partner sees of a delivered item: its metadata (its files are
+``offers``; items written ahead of the request, ``stored_items``).
 
 Everything here works on a page of deliveries at once, in a fixed number of
 queries whatever the page size: one for the deliveries (``delivery_rows``,
 plain dicts, also what the ETag is computed from), then per page type one
-query for the pages, one for their credits and one for their topics, one for
-the parents' titles, and one for the renditions when they are asked for.
+query for the pages, one for their credits and one for their topics, and one
+for the parents' titles.
 
 The metadata is the item's live (published) page: title, summary, credits and
 topics as they read now. ``version`` changes when the item is delivered again
