@@ -20,6 +20,10 @@ SPRITE_COLUMNS = 10
 SPRITE_ROWS = 10
 SPRITE_MAX_TILES = 300
 SPRITE_TILE_LONG_SIDE = 160
+#: The sprite tiles ffmpeg writes (uncompressed: they are laid out into JPEG
+#: sheets and deleted), and the glob that finds them.
+SPRITE_TILE_PATTERN = "tile_%05d.bmp"
+SPRITE_TILE_GLOB = "tile_*.bmp"
 THUMBNAIL_COUNT = 10
 THUMBNAIL_LONG_SIDE = 480
 POSTER_LONG_SIDE = 1280
@@ -315,10 +319,12 @@ def video_output_args(plan_: TranscodePlan) -> list[str]:
         f"[tin]fps=1/{plan_.thumbnail_interval:.6f},"
         f"scale={tw}:{th}:flags=bicubic,setsar=1[thumbs]"
     )
+    # Sprite tiles one by one, laid out into sheets afterwards (sprites.py):
+    # a tile filter here would start its output only once a sheet is full,
+    # and ffmpeg prints no progress until every output has started.
     graph.append(
         f"[sin]fps=1/{plan_.sprite_interval:.6f},"
-        f"scale={sw}:{sh}:flags=bicubic,setsar=1,"
-        f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}[sprite]"
+        f"scale={sw}:{sh}:flags=bicubic,setsar=1[sprite]"
     )
     graph.append(f"{audio_source(plan_)}[ahls]")
 
@@ -353,7 +359,7 @@ def video_output_args(plan_: TranscodePlan) -> list[str]:
     # Stills.
     args += ["-map", "[poster]", "-frames:v", "1", "-q:v", "2", "poster.jpg"]
     args += ["-map", "[thumbs]", "-q:v", "4", "thumbs/thumb_%04d.jpg"]
-    args += ["-map", "[sprite]", "-q:v", "5", "sprite/sprite_%03d.jpg"]
+    args += ["-map", "[sprite]", f"sprite/{SPRITE_TILE_PATTERN}"]
     return args
 
 

@@ -27,6 +27,7 @@ from .services.jobs import (
     job_publish,
     job_report,
 )
+from .sprites import sprite_sheets_compose
 from .storage import copy_to_local, delete_prefix, upload_tree
 from .validation import refuse_empty, refuse_playlists, validate_probe
 
@@ -190,6 +191,7 @@ def _run(job: TranscodeJob, work: Path) -> bool:
     )
     write_master_playlist(out / "hls", plan)
     if kind == MediaKind.VIDEO:
+        sprite_sheets_compose(out / "sprite", plan)
         write_sprite_track(out / "sprite", plan)
     outputs = describe_outputs(out, plan)
     if not outputs:
