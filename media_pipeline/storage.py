@@ -66,8 +66,8 @@ def copy_to_local(field_file, destination: Path) -> Path:
 
 def _linked(field_file, destination: Path) -> bool:
     try:
-        path = field_file.path  # storages without local files refuse
-    except (NotImplementedError, AttributeError, ValueError):
+        path = field_file.path
+    except NotImplementedError:  # S3 and other storages without local files
         return False
     try:
         os.link(path, destination)
