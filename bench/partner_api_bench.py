@@ -153,14 +153,14 @@ def populate(*, items: int, other_platform_share: float = 0.2) -> dict:
         VideoSeriesPage,
     )
     from media_pipeline.models import MediaAsset, MediaKind
-    from media_pipeline.syndication.keys import partner_key_create
-    from media_pipeline.syndication.models import (
+    from syndication.keys import partner_key_create
+    from syndication.models import (
         Delivery,
         DeliveryState,
         PartnerAccount,
         Platform,
     )
-    from media_pipeline.syndication.stored_items import partner_items_store
+    from syndication.stored_items import partner_items_store
 
     home = Page.objects.get(depth=2)
     index = _add_child(home, VideoIndexPage(title="短视频", slug="videos"))

@@ -645,7 +645,7 @@ def demo_kits(assets: dict[str, BrandAsset]) -> dict[str, BrandKit]:
 
 
 def demo_licences(assets: dict[str, BrandAsset]) -> list[Licence]:
-    from media_pipeline.syndication.models import PartnerAccount, Platform
+    from syndication.models import PartnerAccount, Platform
 
     licences = []
     platform = Platform.objects.filter(slug=DEMO_PARTNER_PLATFORM).first()

@@ -41,8 +41,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from media_pipeline.syndication.downloads import DownloadRefused
-from media_pipeline.syndication.models import PartnerAccount
+from syndication.downloads import DownloadRefused
+from syndication.models import PartnerAccount
 
 from .kits import kit_zip_is_current
 from .licences import licence_per_asset, licences_in_force_for_partner

@@ -9,7 +9,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("media-files/", include("media_pipeline.urls")),
     path("api/media/uploads/", include("media_pipeline.tus.urls")),
-    path("api/partner/v1/", include("media_pipeline.syndication.api.urls")),
+    path("api/partner/v1/", include("syndication.api.urls")),
     path("brand/", include("brand_assets.urls")),
 ]
 

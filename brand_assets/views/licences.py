@@ -31,8 +31,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
 
-from media_pipeline.syndication.models import PartnerAccount
-from media_pipeline.syndication.views.platforms import (
+from syndication.models import PartnerAccount
+from syndication.views.platforms import (
     ReadOnlyIndexView,
     ReadOnlyViewSetMixin,
 )

@@ -49,7 +49,7 @@ from cms.videos.models import (
     VideoRole,
     VideoSeriesPage,
 )
-from media_pipeline.syndication.demo import demo_syndication
+from syndication.demo import demo_syndication
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ADMIN_USERNAME = "admin"

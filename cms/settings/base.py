@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "cms.music",
     "cms.awards",
     "media_pipeline",
-    "media_pipeline.syndication",
+    "syndication",
     "brand_assets",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -352,7 +352,7 @@ def test_a_kit_whose_assets_change_is_not_served_until_rebuilt(
     nor a partner licensed for what the kit now holds may have it."""
     from brand_assets.downloads import DownloadRefused, check_kit
     from brand_assets.kits import kit_is_public
-    from media_pipeline.syndication.models import PartnerAccount, Platform
+    from syndication.models import PartnerAccount, Platform
     from tests.brand_assets.builders import partner_licence
 
     removed, _ = mark_with_version("被移出的标志", is_public=True, public_download=True)

@@ -30,7 +30,7 @@ from brand_assets.models import (
     UsageScope,
 )
 from brand_assets.services import asset_version_create
-from media_pipeline.syndication.models import PartnerAccount, Platform
+from syndication.models import PartnerAccount, Platform
 
 from .builders import (
     MARK_SVG,

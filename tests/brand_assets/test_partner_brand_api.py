@@ -30,7 +30,7 @@ from brand_assets.models import (
     VariantRole,
 )
 from brand_assets.services import asset_version_create, version_approve
-from media_pipeline.syndication.models import Platform
+from syndication.models import Platform
 from tests.syndication.conftest import API, make_partner
 
 from .builders import (

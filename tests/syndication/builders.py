@@ -30,8 +30,8 @@ from media_pipeline.models import (
 )
 from media_pipeline.outputs import OutputFile
 from media_pipeline.services.jobs import job_claim, job_publish, job_request
-from media_pipeline.syndication.models import DeliveryMethod, DeliveryProfile, Platform
-from media_pipeline.syndication.services import delivery_create
+from syndication.models import DeliveryMethod, DeliveryProfile, Platform
+from syndication.services import delivery_create
 from tests.conftest import make_user
 
 MANAGERS = "分发管理"

@@ -22,16 +22,16 @@ from django.test import Client
 from media_pipeline.models import AssetStatus, MediaAsset, MediaKind, RenditionKind
 from media_pipeline.outputs import OutputFile
 from media_pipeline.services.jobs import job_claim, job_publish, job_request
-from media_pipeline.syndication.api.pages import PROCESS_PAGES
-from media_pipeline.syndication.keys import partner_key_create
-from media_pipeline.syndication.models import (
+from syndication.api.pages import PROCESS_PAGES
+from syndication.keys import partner_key_create
+from syndication.models import (
     Delivery,
     DeliveryState,
     PartnerAccount,
     Platform,
     Via,
 )
-from media_pipeline.syndication.services import delivery_create, delivery_transition
+from syndication.services import delivery_create, delivery_transition
 
 API = "/api/partner/v1"
 

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from wagtail.models import Page
 
 from cms.programmes.models import ProgramPage
-from media_pipeline.syndication.demo import demo_syndication
-from media_pipeline.syndication.models import (
+from syndication.demo import demo_syndication
+from syndication.models import (
     Delivery,
     DeliveryMethod,
     DeliveryProfile,
@@ -22,7 +22,7 @@ from media_pipeline.syndication.models import (
     PartnerAccount,
     Platform,
 )
-from media_pipeline.syndication.packages import package_build
+from syndication.packages import package_build
 
 from .builders import (
     build_asset,
@@ -384,7 +384,7 @@ def test_the_availability_window_is_edited_and_checked(client_as, ledger):
 
 
 def test_partners_are_listed_with_their_keys_and_keys_revoked(client_as, demo):
-    from media_pipeline.syndication.keys import (
+    from syndication.keys import (
         partner_key_authenticate,
         partner_key_create,
     )

@@ -15,20 +15,20 @@ from django.core.files.storage import default_storage
 from media_pipeline.ladder import choose_rungs
 from media_pipeline.models import AssetStatus, JobStatus, TranscodeProfile
 from media_pipeline.services.jobs import job_cancel, job_claim, job_fail
-from media_pipeline.syndication.models import (
+from syndication.models import (
     DeliveryMethod,
     DeliveryProfile,
     DeliveryState,
     Via,
 )
-from media_pipeline.syndication.packages import (
+from syndication.packages import (
     MANIFEST_NAME,
     package_build,
     package_read_manifest,
 )
-from media_pipeline.syndication.qc import qc_check, qc_passed
-from media_pipeline.syndication.services import delivery_create
-from media_pipeline.syndication.workflow import delivery_run_qc
+from syndication.qc import qc_check, qc_passed
+from syndication.services import delivery_create
+from syndication.workflow import delivery_run_qc
 
 from .builders import (
     MP4_BYTES,

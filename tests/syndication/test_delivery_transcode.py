@@ -18,12 +18,12 @@ from django.core.management import call_command
 
 from media_pipeline.models import JobStatus, MediaAsset
 from media_pipeline.pipeline import job_run
-from media_pipeline.syndication.deliverables import delivery_media
-from media_pipeline.syndication.models import DeliveryState, Via
-from media_pipeline.syndication.packages import package_build, package_read_manifest
-from media_pipeline.syndication.qc import qc_check
-from media_pipeline.syndication.services import delivery_create
-from media_pipeline.syndication.workflow import delivery_run_qc
+from syndication.deliverables import delivery_media
+from syndication.models import DeliveryState, Via
+from syndication.packages import package_build, package_read_manifest
+from syndication.qc import qc_check
+from syndication.services import delivery_create
+from syndication.workflow import delivery_run_qc
 from tests.media_pipeline.media import make_video, probe_streams, top_level_boxes
 
 from .builders import add_subtitles, platform, private_storage, short_video

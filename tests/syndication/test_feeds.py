@@ -12,7 +12,7 @@ import jsonschema_rs
 import pytest
 from django.utils import timezone
 
-from media_pipeline.syndication.models import Delivery, DeliveryState
+from syndication.models import Delivery, DeliveryState
 
 from .conftest import API, deliver, move, new_short_video
 
@@ -274,6 +274,6 @@ def test_feed_length_is_capped(deliveries, partner_a, settings):
     assert len(mrss(partner_a)[0].entries) == 3
     assert len(json_feed(partner_a)["items"]) == 3
     settings.PARTNER_FEED_MAX_ITEMS = 10**9  # never above Google's 50,000
-    from media_pipeline.syndication.feeds import feed_max_items
+    from syndication.feeds import feed_max_items
 
     assert feed_max_items() == 50_000

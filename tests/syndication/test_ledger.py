@@ -7,19 +7,19 @@ import itertools
 
 import pytest
 
-from media_pipeline.syndication.models import (
+from syndication.models import (
     TRANSITIONS,
     Delivery,
     DeliveryMethod,
     DeliveryState,
     Via,
 )
-from media_pipeline.syndication.services import (
+from syndication.services import (
     IllegalTransition,
     delivery_is_out_of_date,
     delivery_transition,
 )
-from media_pipeline.syndication.workflow import (
+from syndication.workflow import (
     QcRefused,
     deliveries_bulk_act,
     deliveries_out_of_date,

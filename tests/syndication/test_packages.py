@@ -13,16 +13,16 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from media_pipeline.syndication.models import DeliveryMethod, DeliveryState, Via
-from media_pipeline.syndication.packages import (
+from syndication.models import DeliveryMethod, DeliveryState, Via
+from syndication.packages import (
     MANIFEST_NAME,
     package_build,
     package_list,
     package_verify,
 )
-from media_pipeline.syndication.services import delivery_create, delivery_transition
-from media_pipeline.syndication.tasks import build_package
-from media_pipeline.syndication.workflow import delivery_run_qc
+from syndication.services import delivery_create, delivery_transition
+from syndication.tasks import build_package
+from syndication.workflow import delivery_run_qc
 
 from .builders import (
     MP4_BYTES,

@@ -17,14 +17,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from media_pipeline.syndication.api.listing import page_rows
-from media_pipeline.syndication.keys import (
+from syndication.api.listing import page_rows
+from syndication.keys import (
     KEY_PREFIX,
     key_hash,
     partner_key_authenticate,
     partner_key_create,
 )
-from media_pipeline.syndication.models import (
+from syndication.models import (
     Delivery,
     DeliveryEvent,
     DeliveryState,

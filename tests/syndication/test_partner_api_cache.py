@@ -12,13 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from media_pipeline.syndication.api import fetches
-from media_pipeline.syndication.api.listing import page_rows
-from media_pipeline.syndication.api.pages import data_version, next_window_edge
-from media_pipeline.syndication.api.prepared import padded_length, run_prepared
-from media_pipeline.syndication.items import ITEM_JSON_CACHE, item_json
-from media_pipeline.syndication.keys import partner_key_authenticate
-from media_pipeline.syndication.models import (
+from syndication.api import fetches
+from syndication.api.listing import page_rows
+from syndication.api.pages import data_version, next_window_edge
+from syndication.api.prepared import padded_length, run_prepared
+from syndication.items import ITEM_JSON_CACHE, item_json
+from syndication.keys import partner_key_authenticate
+from syndication.models import (
     Delivery,
     DeliveryState,
     FetchRecord,

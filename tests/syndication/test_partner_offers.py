@@ -11,9 +11,9 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from media_pipeline.models import MediaAsset
-from media_pipeline.syndication.feeds import MEDIA_NS
-from media_pipeline.syndication.models import DeliveryState
-from media_pipeline.syndication.services import delivery_create
+from syndication.feeds import MEDIA_NS
+from syndication.models import DeliveryState
+from syndication.services import delivery_create
 
 from .builders import (
     add_subtitles,

@@ -9,19 +9,19 @@ import pytest
 from django.core.management import call_command
 
 from media_pipeline.models import MediaAsset, MediaKind
-from media_pipeline.syndication.models import DeliveryState, Via
-from media_pipeline.syndication.qc import (
+from syndication.models import DeliveryState, Via
+from syndication.qc import (
     format_duration,
     format_duration_range,
     qc_check,
     qc_passed,
 )
-from media_pipeline.syndication.services import (
+from syndication.services import (
     IllegalTransition,
     delivery_create,
     delivery_transition,
 )
-from media_pipeline.syndication.workflow import delivery_run_qc
+from syndication.workflow import delivery_run_qc
 from tests.media_pipeline.media import make_video
 
 from .builders import (

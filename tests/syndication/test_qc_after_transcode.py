@@ -20,10 +20,10 @@ from media_pipeline.models import JobStatus, MediaAsset, TranscodeProfile
 from media_pipeline.pipeline import job_run
 from media_pipeline.services.jobs import job_claim, job_fail, job_request, job_rerun
 from media_pipeline.signals import job_finished
-from media_pipeline.syndication.models import DeliveryProfile, DeliveryState, Via
-from media_pipeline.syndication.services import delivery_create, delivery_transition
-from media_pipeline.syndication.tasks import rerun_qc
-from media_pipeline.syndication.workflow import delivery_run_qc
+from syndication.models import DeliveryProfile, DeliveryState, Via
+from syndication.services import delivery_create, delivery_transition
+from syndication.tasks import rerun_qc
+from syndication.workflow import delivery_run_qc
 from tests.media_pipeline.media import make_video
 
 from .builders import (

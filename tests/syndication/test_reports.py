@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from media_pipeline.syndication.demo import demo_syndication
-from media_pipeline.syndication.models import Delivery, DeliveryState, Platform
-from media_pipeline.syndication.reports import (
+from syndication.demo import demo_syndication
+from syndication.models import Delivery, DeliveryState, Platform
+from syndication.reports import (
     SHEET_GROUP,
     SHEET_MONTH,
     SHEET_PENDING,

@@ -15,11 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from taggit.models import Tag
 from wagtail.models import Site
 
-from media_pipeline.syndication import items as items_module
-from media_pipeline.syndication.items import ITEM_JSON_CACHE
-from media_pipeline.syndication.models import DeliveryState, PartnerItem
-from media_pipeline.syndication.stored_items import partner_items_store
-from media_pipeline.syndication.tasks import store_partner_items
+from syndication import items as items_module
+from syndication.items import ITEM_JSON_CACHE
+from syndication.models import DeliveryState, PartnerItem
+from syndication.stored_items import partner_items_store
+from syndication.tasks import store_partner_items
 
 from .conftest import deliver, move, new_short_video
 

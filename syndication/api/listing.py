@@ -36,7 +36,7 @@ from ..models import VISIBLE_TO_PARTNER, Delivery
 from ..stored_items import stored_body
 from .prepared import run_prepared
 
-CURSOR_SALT = "media_pipeline.syndication.cursor"
+CURSOR_SALT = "media_pipeline.syndication.cursor"  # unchanged by the move
 FULL = "full"
 SYNC = "sync"
 

@@ -40,6 +40,7 @@ from media_pipeline.serving import URI_ATTRIBUTE, safe_relative, storage_presign
 from .api.fetches import record_fetch
 from .models import Delivery, PartnerAccount
 
+# Unchanged by the move out of media_pipeline: live links keep working.
 SALT = "media_pipeline.syndication.download"
 DEFAULT_MAX_AGE = 600
 #: S3 refuses presigned URLs valid for longer than a week.

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from media_pipeline.syndication.reports import adoption_report, adoption_workbook
+from syndication.reports import adoption_report, adoption_workbook
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from media_pipeline.syndication.stored_items import partner_items_store
+from syndication.stored_items import partner_items_store
 
 
 class Command(BaseCommand):

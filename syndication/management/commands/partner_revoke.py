@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from media_pipeline.syndication.keys import partner_key_revoke
-from media_pipeline.syndication.models import PartnerKey
+from syndication.keys import partner_key_revoke
+from syndication.models import PartnerKey
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from media_pipeline.syndication.keys import partner_key_create
-from media_pipeline.syndication.models import PartnerAccount, Platform
+from syndication.keys import partner_key_create
+from syndication.models import PartnerAccount, Platform
 
 
 class Command(BaseCommand):

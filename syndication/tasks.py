@@ -1,11 +1,19 @@
-"""Celery tasks of the syndication app: thin, they take ids and call services."""
+"""Celery tasks of the syndication app: thin, they take ids and call services.
+
+Each task keeps the name it had when the app lived at
+``media_pipeline.syndication``, so messages queued before a deploy still find
+their task and the beat schedule needs no change.
+"""
 
 from celery import shared_task
 
 from media_pipeline.storage import STORAGE_ERRORS
 
+TASK_PREFIX = "media_pipeline.syndication.tasks"
+
 
 @shared_task(
+    name=f"{TASK_PREFIX}.build_package",
     acks_late=True,
     reject_on_worker_lost=True,
     # The store being down is worth waiting for; the package is rebuilt whole.
@@ -25,7 +33,7 @@ def build_package(delivery_id: int) -> str:
     return package_build(delivery=delivery)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(name=f"{TASK_PREFIX}.rerun_qc", acks_late=True, reject_on_worker_lost=True)
 def rerun_qc(delivery_id: int, job_id: int) -> str:
     """QC of a delivery run again by the system once the transcode job that
     makes its file has finished; the state it is left in, or "skipped"."""
@@ -42,7 +50,11 @@ def rerun_qc(delivery_id: int, job_id: int) -> str:
     return done.state if done else "skipped"
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
+@shared_task(
+    name=f"{TASK_PREFIX}.store_partner_items",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
 def store_partner_items(delivery_ids: list[int] | None = None) -> int:
     """Write the partner API's stored items of these deliveries (all when
     None) as they read now; how many were written."""
