@@ -16,8 +16,8 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
 from cms.urls import urlpatterns as project_urlpatterns
-from syndication.api.pages import PROCESS_PAGES
 from syndication.items import ITEM_JSON_CACHE
+from syndication.page_cache import PROCESS_PAGES
 
 
 @cache

@@ -17,8 +17,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 
-from syndication.api.schemas import ErrorOut, ValidationErrorOut
 from syndication.keys import partner_key_authenticate
+from syndication.schemas import ErrorOut, ValidationErrorOut
 
 from .downloads import kit_url, serve_download, variant_url
 from .licences import licence_per_asset, licences_in_force_for_partner

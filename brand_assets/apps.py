@@ -13,7 +13,13 @@ class BrandAssetsConfig(AppConfig):
     def ready(self):
         # permissions: registered before any view asks Wagtail for the
         # asset's policy; signal_handlers: stored files removed with their rows.
+        from syndication.partner_routers import register_partner_router
+
         from . import (
             permissions,  # noqa: F401
             signal_handlers,  # noqa: F401
         )
+        from .api import router
+
+        # Partners fetch brand assets through syndication's partner API.
+        register_partner_router("/brand-assets", router)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from syndication.api.fetches import client_address
+from syndication.fetch_records import client_address
 
 from .models import AssetDownload, BrandAsset, BrandKit, BrandVariant, Licence
 

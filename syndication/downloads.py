@@ -37,7 +37,7 @@ from media_pipeline.models import JobStatus, Rendition, RenditionKind
 from media_pipeline.outputs import MIME_TYPES
 from media_pipeline.serving import URI_ATTRIBUTE, safe_relative, storage_presigns
 
-from .api.fetches import record_fetch
+from .fetch_records import record_fetch
 from .models import Delivery, PartnerAccount
 
 # Unchanged by the move out of media_pipeline: live links keep working.

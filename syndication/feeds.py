@@ -28,9 +28,9 @@ from django.utils import timezone
 
 from media_pipeline.models import Rendition, RenditionKind
 
-from .api.conditional import etag_for, matches, not_modified
-from .api.fetches import record_fetch
 from .downloads import download_max_age, rendition_url
+from .etags import etag_for, matches, not_modified
+from .fetch_records import record_fetch
 from .items import (
     delivery_rows,
     gone_for_partner,

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
-import time
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote
@@ -37,8 +35,9 @@ from wagtail.models import Page, Site
 
 from media_pipeline.models import MediaKind
 
-from .api.prepared import run_prepared
 from .models import VISIBLE_TO_PARTNER, Delivery, DeliveryState
+from .prepared_queries import run_prepared
+from .process_cache import ProcessCache
 
 LANGUAGE = "zh"
 
@@ -464,47 +463,6 @@ def item_cache_seconds() -> int:
     return int(
         getattr(settings, "PARTNER_API_ITEM_CACHE_SECONDS", DEFAULT_ITEM_CACHE_SECONDS)
     )
-
-
-class ProcessCache:
-    """A few get and set methods of a Django cache, kept in this process's
-    memory: least recently used entries go first, each expires after its
-    timeout. Without pickling or key checks, a page's fifty items are found
-    in microseconds; for values that are cheap to make again and whose keys
-    say what they were made from, so that processes never disagree."""
-
-    def __init__(self, max_entries: int):
-        self.max_entries = max_entries
-        self._entries: OrderedDict[object, tuple[float, object]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_many(self, keys) -> dict:
-        now = time.monotonic()
-        found = {}
-        with self._lock:
-            for key in keys:
-                entry = self._entries.get(key)
-                if entry is None:
-                    continue
-                if entry[0] <= now:
-                    del self._entries[key]
-                    continue
-                self._entries.move_to_end(key)
-                found[key] = entry[1]
-        return found
-
-    def set_many(self, mapping: dict, timeout: float) -> None:
-        expires = time.monotonic() + timeout
-        with self._lock:
-            for key, value in mapping.items():
-                self._entries[key] = (expires, value)
-                self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 #: The listing's items as JSON (``items_json``), in this process: 20,000

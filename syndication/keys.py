@@ -15,8 +15,8 @@ from functools import cache
 from django.db import connections, router
 from django.utils import timezone
 
-from .api.pages import version_sql
 from .models import PartnerAccount, PartnerKey, Platform
+from .page_cache import version_sql
 
 KEY_PREFIX = "bgl_"
 #: Characters of the key kept in clear: ``bgl_`` and eight random ones.

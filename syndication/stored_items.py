@@ -45,7 +45,7 @@ BATCH_SIZE = 500
 @cache
 def item_format() -> str:
     """Changes whenever the item's fields do: a hash of its OpenAPI schema."""
-    from .api.schemas import ItemOut
+    from .schemas import ItemOut
 
     schema = json.dumps(ItemOut.model_json_schema(), sort_keys=True)
     return hashlib.sha1(schema.encode(), usedforsecurity=False).hexdigest()[:16]

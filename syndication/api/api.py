@@ -21,6 +21,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from .. import feeds
 from ..downloads import download_max_age, serve_download
+from ..etags import etag_for, etag_of, matches, not_modified
+from ..fetch_records import record_fetch
 from ..items import (
     delivery_rows,
     is_visible,
@@ -30,6 +32,7 @@ from ..items import (
     tombstone,
 )
 from ..keys import partner_key_authenticate
+from ..listing import Cursor, InvalidCursor, page_rows
 from ..models import Delivery, DeliveryState, Via
 from ..offers import (
     load_offered_renditions,
@@ -37,14 +40,8 @@ from ..offers import (
     rendition_out,
     subtitle_out,
 )
-from ..services import IllegalTransition, delivery_transition
-from ..stored_items import stored_items_usable
-from .auth import PartnerInactive, PartnerKeyAuth, RateLimited
-from .conditional import etag_for, etag_of, matches, not_modified
-from .fetches import record_fetch
-from .listing import Cursor, InvalidCursor, page_rows
-from .pages import CachedPage, cache_page, cached_page, data_version
-from .schemas import (
+from ..page_cache import CachedPage, cache_page, cached_page, data_version
+from ..schemas import (
     ErrorOut,
     ItemDetailOut,
     ItemListOut,
@@ -52,6 +49,9 @@ from .schemas import (
     ReceiptOut,
     ValidationErrorOut,
 )
+from ..services import IllegalTransition, delivery_transition
+from ..stored_items import stored_items_usable
+from .auth import PartnerInactive, PartnerKeyAuth, RateLimited
 
 MAX_ID = 2**63 - 1
 DEFAULT_LIMIT = 50

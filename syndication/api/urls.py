@@ -8,11 +8,13 @@ from functools import wraps
 
 from django.urls import URLPattern
 
-from brand_assets.api import router as brand_assets_router
-
+from ..partner_routers import partner_routers
 from .api import api
 
-api.add_router("/brand-assets", brand_assets_router)
+# Routers of the apps above syndication (brand_assets), registered from their
+# AppConfig.ready(), which has run for every app before URLs are loaded.
+for prefix, router in partner_routers().items():
+    api.add_router(prefix, router)
 
 
 def with_rate_limit_headers(view):

@@ -22,7 +22,6 @@ from django.test import Client
 from media_pipeline.models import AssetStatus, MediaAsset, MediaKind, RenditionKind
 from media_pipeline.outputs import OutputFile
 from media_pipeline.services.jobs import job_claim, job_publish, job_request
-from syndication.api.pages import PROCESS_PAGES
 from syndication.keys import partner_key_create
 from syndication.models import (
     Delivery,
@@ -31,6 +30,7 @@ from syndication.models import (
     Platform,
     Via,
 )
+from syndication.page_cache import PROCESS_PAGES
 from syndication.services import delivery_create, delivery_transition
 
 API = "/api/partner/v1"

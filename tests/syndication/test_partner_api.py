@@ -17,13 +17,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from syndication.api.listing import page_rows
 from syndication.keys import (
     KEY_PREFIX,
     key_hash,
     partner_key_authenticate,
     partner_key_create,
 )
+from syndication.listing import page_rows
 from syndication.models import (
     Delivery,
     DeliveryEvent,

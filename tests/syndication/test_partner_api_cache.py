@@ -12,18 +12,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from syndication.api import fetches
-from syndication.api.listing import page_rows
-from syndication.api.pages import data_version, next_window_edge
-from syndication.api.prepared import padded_length, run_prepared
+from syndication import fetch_records as fetches
 from syndication.items import ITEM_JSON_CACHE, item_json
 from syndication.keys import partner_key_authenticate
+from syndication.listing import page_rows
 from syndication.models import (
     Delivery,
     DeliveryState,
     FetchRecord,
     PartnerKey,
 )
+from syndication.page_cache import data_version, next_window_edge
+from syndication.prepared_queries import padded_length, run_prepared
 
 from .conftest import make_partner, move
 

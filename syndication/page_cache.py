@@ -34,8 +34,8 @@ from django.db import connections, router
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
-from ..items import ProcessCache
-from ..models import Delivery
+from .models import Delivery
+from .process_cache import ProcessCache
 
 DEFAULT_PAGE_CACHE_SECONDS = 60
 

@@ -31,10 +31,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..items import LISTING_FIELDS, ROW_FIELDS, gone_for_partner, window_open
-from ..models import VISIBLE_TO_PARTNER, Delivery
-from ..stored_items import stored_body
-from .prepared import run_prepared
+from .items import LISTING_FIELDS, ROW_FIELDS, gone_for_partner, window_open
+from .models import VISIBLE_TO_PARTNER, Delivery
+from .prepared_queries import run_prepared
+from .stored_items import stored_body
 
 CURSOR_SALT = "media_pipeline.syndication.cursor"  # unchanged by the move
 FULL = "full"

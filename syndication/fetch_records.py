@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
-from ..models import FetchRecord
+from .models import FetchRecord
 
 PATH_MAX = 500
 DEFAULT_FLUSH_SECONDS = 1.0
