@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from media_pipeline.storage import STORAGE_ERRORS
+from media_pipeline.zip_packer import ZipPacker
 
 from .media import variant_media_rendition
 from .models import (
@@ -47,11 +48,7 @@ logger = logging.getLogger(__name__)
 
 KIT_PREFIX = "brand/kits"
 GUIDE_NAME = "使用规范.txt"
-MANIFEST_NAME = "manifest-sha256.txt"
 MANIFEST_JSON_NAME = "manifest.json"
-COPY_CHUNK = 1024 * 1024
-# zipfile needs to know in advance when an entry may pass 2 GiB.
-ZIP64_THRESHOLD = 2**31 - 1
 # Characters that cannot be part of a file name on some system a kit lands on.
 UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
@@ -361,44 +358,6 @@ def _delete_quietly(name: str) -> None:
         logger.warning("Could not remove old kit file %s", name, exc_info=True)
 
 
-class _Packer:
-    """Writes entries into a zip and remembers each one's size and SHA-256."""
-
-    def __init__(self, archive: zipfile.ZipFile, date_time):
-        self.archive = archive
-        self.date_time = date_time
-        self.files: list[tuple[str, int, str]] = []
-
-    def _info(self, name: str, compress: int) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=self.date_time)
-        info.compress_type = compress
-        info.external_attr = 0o644 << 16
-        return info
-
-    def add_stream(self, name: str, source, *, size: int, compress: bool) -> str:
-        digest = hashlib.sha256()
-        written = 0
-        method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-        with self.archive.open(
-            self._info(name, method), "w", force_zip64=size >= ZIP64_THRESHOLD
-        ) as target:
-            while chunk := source.read(COPY_CHUNK):
-                digest.update(chunk)
-                target.write(chunk)
-                written += len(chunk)
-        self.files.append((name, written, digest.hexdigest()))
-        return digest.hexdigest()
-
-    def add_bytes(self, name: str, data: bytes) -> None:
-        self.archive.writestr(self._info(name, zipfile.ZIP_DEFLATED), data)
-        self.files.append((name, len(data), hashlib.sha256(data).hexdigest()))
-
-    def manifest(self) -> bytes:
-        return "".join(
-            f"{digest}  {name}\n" for name, _s, digest in self.files
-        ).encode()
-
-
 # Formats that are compressed already; deflating them again only costs time.
 STORED_FORMATS = {
     VariantFormat.PNG,
@@ -418,7 +377,7 @@ def _write(plan: KitPlan) -> tuple[str, int]:
     with tempfile.TemporaryDirectory(prefix="brand-kit-") as work:
         local = Path(work) / "kit.zip"
         with zipfile.ZipFile(local, "w", allowZip64=True) as archive:
-            packer = _Packer(archive, built_at.timetuple()[:6])
+            packer = ZipPacker(archive, date_time=built_at.timetuple()[:6])
             for planned in plan.assets:
                 digests = [
                     _pack_file(packer, planned_file) for planned_file in planned.files
@@ -434,9 +393,7 @@ def _write(plan: KitPlan) -> tuple[str, int]:
                 ).encode()
                 + b"\n",
             )
-            archive.writestr(
-                packer._info(MANIFEST_NAME, zipfile.ZIP_DEFLATED), packer.manifest()
-            )
+            packer.write_manifest()
         size = local.stat().st_size
         with open(local, "rb") as stream:
             name = default_storage.save(
@@ -445,7 +402,7 @@ def _write(plan: KitPlan) -> tuple[str, int]:
     return name, size
 
 
-def _pack_file(packer: _Packer, planned: PlannedFile) -> str:
+def _pack_file(packer: ZipPacker, planned: PlannedFile) -> str:
     try:
         source = planned.storage.open(planned.storage_name, "rb")
     except FileNotFoundError as error:
@@ -458,7 +415,7 @@ def _pack_file(packer: _Packer, planned: PlannedFile) -> str:
             source,
             size=planned.size,
             compress=planned.variant.format not in STORED_FORMATS,
-        )
+        ).sha256
     if planned.sha256 and digest != planned.sha256:
         raise KitBuildError(
             _("文件“%(file)s”的内容与入库时的 SHA-256 不符，可能已损坏。")
@@ -508,8 +465,8 @@ def usage_guide(planned: PlannedAsset, digests: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _manifest_json(plan: KitPlan, packer: _Packer, built_at) -> dict:
-    packed = {name: (size, digest) for name, size, digest in packer.files}
+def _manifest_json(plan: KitPlan, packer: ZipPacker, built_at) -> dict:
+    packed = packer.packed()
     return {
         "kit": plan.kit.name,
         "slug": plan.kit.slug,
@@ -532,8 +489,8 @@ def _manifest_json(plan: KitPlan, packer: _Packer, built_at) -> dict:
                         "name": f.entry,
                         "role": f.variant.role,
                         "format": f.variant.format,
-                        "size": packed[f.entry][0],
-                        "sha256": packed[f.entry][1],
+                        "size": packed[f.entry].size,
+                        "sha256": packed[f.entry].sha256,
                     }
                     for f in planned.files
                 ],
@@ -542,15 +499,6 @@ def _manifest_json(plan: KitPlan, packer: _Packer, built_at) -> dict:
             for planned in plan.assets
         ],
     }
-
-
-def kit_read_manifest(archive: zipfile.ZipFile) -> dict[str, str]:
-    """name → SHA-256 as a kit's manifest lists them."""
-    entries = {}
-    for line in archive.read(MANIFEST_NAME).decode().splitlines():
-        digest, name = line.split("  ", 1)
-        entries[name] = digest
-    return entries
 
 
 # --- Public kits ----------------------------------------------------------------

@@ -3,22 +3,19 @@
 A package is one zip: the MP4 made by the delivery profile's transcode
 profile (or the audio file of a music work), the cover in every size the
 profile asks for, the asset's subtitle tracks as WebVTT, the metadata as JSON
-and XML, and ``manifest-sha256.txt`` in the format of ``sha256sum`` so the
-platform can check what it received with ``sha256sum -c manifest-sha256.txt``.
+and XML, and the SHA-256 manifest (``media_pipeline.zip_packer``) the
+platform checks what it received with.
 
 Everything is read and written through ``default_storage`` (S3 or disk), and
 the video is streamed into the zip in chunks, never held in memory.
 """
 
-import hashlib
 import io
 import json
 import posixpath
-import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files import File
@@ -28,6 +25,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
 from media_pipeline.models import MediaAsset, Rendition, SubtitleTrack
+from media_pipeline.zip_packer import ZipPacker
 
 from .deliverables import (
     delivery_media,
@@ -46,25 +44,14 @@ from .qc import (
 )
 
 PACKAGE_PREFIX = "syndication/packages"
-MANIFEST_NAME = "manifest-sha256.txt"
-COPY_CHUNK = 1024 * 1024
 LANGUAGE = "zh-CN"
 COVER_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 COVER_QUALITY = 90
-# zipfile needs to know in advance when an entry may pass 2 GiB.
-ZIP64_THRESHOLD = 2**31 - 1
 # States in which the current version has gone out; before that a package is
 # for the version about to be delivered.
 DELIVERED_STATES = frozenset(
     {DeliveryState.DELIVERED, DeliveryState.RECEIVED, DeliveryState.ADOPTED}
 )
-
-
-@dataclass(frozen=True)
-class PackedFile:
-    name: str
-    size: int
-    sha256: str
 
 
 def package_version(delivery: Delivery) -> int:
@@ -181,44 +168,6 @@ def metadata_xml(metadata: dict) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-class _Packer:
-    """Writes entries into a zip and remembers each one's size and SHA-256."""
-
-    def __init__(self, archive: zipfile.ZipFile):
-        self.archive = archive
-        self.files: list[PackedFile] = []
-        self.date_time = timezone.localtime().timetuple()[:6]
-
-    def _info(self, name: str, compress: int) -> zipfile.ZipInfo:
-        info = zipfile.ZipInfo(name, date_time=self.date_time)
-        info.compress_type = compress
-        info.external_attr = 0o644 << 16
-        return info
-
-    def add_stream(self, name: str, source, *, size: int | None = None) -> None:
-        """Copy a (possibly huge) stream in, chunk by chunk, stored as is:
-        media is compressed already."""
-        digest = hashlib.sha256()
-        written = 0
-        force_zip64 = size is None or size >= ZIP64_THRESHOLD
-        info = self._info(name, zipfile.ZIP_STORED)
-        with self.archive.open(info, "w", force_zip64=force_zip64) as target:
-            while chunk := source.read(COPY_CHUNK):
-                digest.update(chunk)
-                target.write(chunk)
-                written += len(chunk)
-        self.files.append(PackedFile(name, written, digest.hexdigest()))
-
-    def add_bytes(self, name: str, data: bytes, *, compress: bool = True) -> None:
-        method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-        info = self._info(name, method)
-        self.archive.writestr(info, data)
-        self.files.append(PackedFile(name, len(data), hashlib.sha256(data).hexdigest()))
-
-    def manifest(self) -> bytes:
-        return "".join(f"{f.sha256}  {f.name}\n" for f in self.files).encode()
-
-
 def cover_image(image, size: tuple[int, int]) -> bytes:
     """The cover cropped to fill ``size`` exactly, as a JPEG."""
     with (
@@ -249,7 +198,7 @@ def package_build(*, delivery: Delivery) -> str:
     with tempfile.TemporaryDirectory(prefix="syndication-package-") as work:
         local = Path(work) / f"{base}.zip"
         with zipfile.ZipFile(local, "w", allowZip64=True) as archive:
-            packer = _Packer(archive)
+            packer = ZipPacker(archive, date_time=timezone.localtime().timetuple()[:6])
             media = package_media(asset, delivery.profile)
             media_entry = None
             if media is None:
@@ -258,14 +207,16 @@ def package_build(*, delivery: Delivery) -> str:
                 extension = posixpath.splitext(media.name)[1] or ".mp4"
                 media_entry = f"{base}{extension}"
                 with default_storage.open(media.name, "rb") as source:
-                    packer.add_stream(media_entry, source, size=media.size)
+                    packer.add_stream(
+                        media_entry, source, size=media.size, compress=False
+                    )
             covers = _add_covers(packer, page, delivery, notes)
             subtitles = _add_subtitles(packer, asset, base, notes)
             metadata = package_metadata(delivery, version=version)
             metadata["subtitles"] = [
                 subtitle_entry(track, name) for track, name in subtitles
             ]
-            packed = {f.name: f for f in packer.files}
+            packed = packer.packed()
 
             def entry(role: str, name: str | None, **extra) -> dict:
                 if not name:
@@ -293,9 +244,7 @@ def package_build(*, delivery: Delivery) -> str:
                 json.dumps(metadata, ensure_ascii=False, indent=2).encode() + b"\n",
             )
             packer.add_bytes("metadata.xml", metadata_xml(metadata))
-            archive.writestr(
-                packer._info(MANIFEST_NAME, zipfile.ZIP_DEFLATED), packer.manifest()
-            )
+            packer.write_manifest()
         name = package_name(delivery, version)
         if default_storage.exists(name):
             default_storage.delete(name)
@@ -303,7 +252,7 @@ def package_build(*, delivery: Delivery) -> str:
             return default_storage.save(name, File(stream, name=local.name))
 
 
-def _add_covers(packer: _Packer, page, delivery: Delivery, notes: list[str]):
+def _add_covers(packer: ZipPacker, page, delivery: Delivery, notes: list[str]):
     cover = getattr(page, "cover", None)
     if cover is None:
         notes.append(_("页面没有封面图。"))
@@ -324,7 +273,7 @@ def _add_covers(packer: _Packer, page, delivery: Delivery, notes: list[str]):
 
 
 def _add_subtitles(
-    packer: _Packer, asset: MediaAsset | None, base: str, notes: list[str]
+    packer: ZipPacker, asset: MediaAsset | None, base: str, notes: list[str]
 ) -> list[tuple[SubtitleTrack, str]]:
     """The asset's subtitle tracks, as stored (WebVTT), named by language."""
     tracks = delivery_subtitles(asset)
@@ -338,38 +287,3 @@ def _add_subtitles(
             packer.add_bytes(name, source.read())
         added.append((track, name))
     return added
-
-
-def package_read_manifest(archive: zipfile.ZipFile) -> dict[str, str]:
-    """name → SHA-256 as the manifest of a package lists them."""
-    manifest = archive.read(MANIFEST_NAME).decode()
-    entries = {}
-    for line in manifest.splitlines():
-        digest, name = line.split("  ", 1)
-        entries[name] = digest
-    return entries
-
-
-def package_verify(stream) -> list[str]:
-    """The names whose content does not match the manifest (empty when all do),
-    reading each entry in chunks as a platform's checker would."""
-    with zipfile.ZipFile(stream) as archive:
-        expected = package_read_manifest(archive)
-        present = {n for n in archive.namelist() if n != MANIFEST_NAME}
-        bad = sorted(present ^ set(expected))
-        for name in sorted(present & set(expected)):
-            digest = hashlib.sha256()
-            with archive.open(name) as entry:
-                shutil.copyfileobj(entry, _HashWriter(digest), COPY_CHUNK)
-            if digest.hexdigest() != expected[name]:
-                bad.append(name)
-        return bad
-
-
-class _HashWriter:
-    def __init__(self, digest):
-        self.digest = digest
-
-    def write(self, data):
-        self.digest.update(data)
-        return len(data)

@@ -19,10 +19,8 @@ from brand_assets import kits as kits_module
 from brand_assets.kits import (
     GUIDE_NAME,
     MANIFEST_JSON_NAME,
-    MANIFEST_NAME,
     kit_build,
     kit_fingerprint,
-    kit_read_manifest,
 )
 from brand_assets.models import (
     AssetDownload,
@@ -33,6 +31,7 @@ from brand_assets.models import (
 )
 from brand_assets.services import asset_version_create, version_approve
 from brand_assets.tasks import build_kit
+from media_pipeline.zip_packer import MANIFEST_NAME, read_manifest
 from tests.brand_assets.builders import (
     MARK_SVG,
     brand_asset,
@@ -90,7 +89,7 @@ def read_zip(kit: BrandKit) -> zipfile.ZipFile:
 
 
 def assert_manifest_matches(archive: zipfile.ZipFile) -> dict[str, str]:
-    manifest = kit_read_manifest(archive)
+    manifest = read_manifest(archive)
     entries = set(archive.namelist()) - {MANIFEST_NAME}
     assert set(manifest) == entries
     for name, digest in manifest.items():

@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from media_pipeline.ladder import choose_rungs
 from media_pipeline.models import AssetStatus, JobStatus, TranscodeProfile
 from media_pipeline.services.jobs import job_cancel, job_claim, job_fail
+from media_pipeline.zip_packer import MANIFEST_NAME, read_manifest
 from syndication.models import (
     DeliveryMethod,
     DeliveryProfile,
@@ -22,9 +23,7 @@ from syndication.models import (
     Via,
 )
 from syndication.packages import (
-    MANIFEST_NAME,
     package_build,
-    package_read_manifest,
 )
 from syndication.qc import qc_check, qc_passed
 from syndication.services import delivery_create
@@ -221,7 +220,7 @@ def test_the_package_holds_the_delivery_file_and_the_subtitles(demo, package_sto
 
     base = f"yangshipin-{delivery.pk}-v1"
     assert archive.read(f"{base}.mp4") == DELIVERY_MP4 != MP4_BYTES
-    manifest = package_read_manifest(archive)
+    manifest = read_manifest(archive)
     names = {
         zh: f"{base}.zh-Hans.vtt",
         cc: f"{base}.zh-Hans.captions.vtt",

@@ -18,9 +18,10 @@ from django.core.management import call_command
 
 from media_pipeline.models import JobStatus, MediaAsset
 from media_pipeline.pipeline import job_run
+from media_pipeline.zip_packer import read_manifest
 from syndication.deliverables import delivery_media
 from syndication.models import DeliveryState, Via
-from syndication.packages import package_build, package_read_manifest
+from syndication.packages import package_build
 from syndication.qc import qc_check
 from syndication.services import delivery_create
 from syndication.workflow import delivery_run_qc
@@ -98,7 +99,7 @@ def test_a_real_1080p_delivery_meets_a_seeded_profile(demo, package_storage, tmp
         archive = zipfile.ZipFile(io.BytesIO(stream.read()))
     base = f"yangshipin-{delivery.pk}-v1"
     assert archive.read(f"{base}.mp4") == local.read_bytes()
-    manifest = package_read_manifest(archive)
+    manifest = read_manifest(archive)
     assert manifest[f"{base}.zh-Hans.vtt"] == track.sha256
 
     # What the profile requires and the item lacks is refused, with reasons.

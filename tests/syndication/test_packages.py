@@ -13,12 +13,11 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from media_pipeline.zip_packer import MANIFEST_NAME, verify_zip
 from syndication.models import DeliveryMethod, DeliveryState, Via
 from syndication.packages import (
-    MANIFEST_NAME,
     package_build,
     package_list,
-    package_verify,
 )
 from syndication.services import delivery_create, delivery_transition
 from syndication.tasks import build_package
@@ -149,9 +148,9 @@ def test_sha256sum_accepts_the_manifest(demo, package_storage, tmp_path):
 
 def test_a_tampered_package_fails_verification(demo, package_storage):
     archive = read_package(package_build(delivery=package_delivery()))
-    assert package_verify(io.BytesIO(_rezip(archive))) == []
+    assert verify_zip(io.BytesIO(_rezip(archive))) == []
     tampered = _rezip(archive, replace={"metadata.json": b"{}"})
-    assert package_verify(io.BytesIO(tampered)) == ["metadata.json"]
+    assert verify_zip(io.BytesIO(tampered)) == ["metadata.json"]
 
 
 def _rezip(archive: zipfile.ZipFile, replace=None) -> bytes:
