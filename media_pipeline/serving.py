@@ -9,21 +9,15 @@ too. On the filesystem the same view streams the files itself.
 """
 
 import posixpath
-import re
 
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from .models import MediaAsset, Rendition
+from .playlists import rewrite_playlist
+from .storage import storage_presigns
 
 REWRITTEN_SUFFIXES = (".m3u8", ".vtt")
-URI_ATTRIBUTE = re.compile(r'URI="([^"]+)"')
-SPRITE_REFERENCE = re.compile(r"^(sprite_\d+\.jpg)(#xywh=[\d,]+)$")
-
-
-def storage_presigns() -> bool:
-    """Whether the storage hands out its own signed URLs (S3 and alikes)."""
-    return bool(getattr(default_storage, "querystring_auth", False))
 
 
 def relative_name(asset: MediaAsset, name: str) -> str:
@@ -49,28 +43,14 @@ def safe_relative(relative: str) -> str | None:
 
 def rewrite_references(asset: MediaAsset, relative: str, text: str) -> str:
     """Point every file a playlist or track names at a URL that works."""
-    folder = posixpath.dirname(relative)
     presign = storage_presigns()
     prefix = asset.published_job.output_prefix
 
-    def url_for(reference: str) -> str:
-        if "://" in reference or reference.startswith("/"):
-            return reference
-        target = posixpath.normpath(posixpath.join(folder, reference))
+    def url_for(target: str) -> str:
         # Playlists and tracks come back through this view to be rewritten in
         # turn; only the media files themselves go straight to the store.
         if presign and not target.endswith(REWRITTEN_SUFFIXES):
             return default_storage.url(f"{prefix}/{target}")
         return file_url(asset, target)
 
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            line = URI_ATTRIBUTE.sub(lambda m: f'URI="{url_for(m.group(1))}"', line)
-        elif match := SPRITE_REFERENCE.match(stripped):
-            line = url_for(match.group(1)) + match.group(2)
-        elif stripped and relative.endswith(".m3u8"):
-            line = url_for(stripped)
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+    return rewrite_playlist(text, relative=relative, url_for=url_for)

@@ -124,3 +124,38 @@ def subfolders(prefix: str, storage: Storage = default_storage) -> list[str]:
     except FileNotFoundError:
         return []
     return folders
+
+
+#: S3 refuses presigned URLs valid for longer than a week.
+S3_MAX_EXPIRY = 7 * 24 * 3600
+
+
+def storage_presigns() -> bool:
+    """Whether the storage hands out its own signed URLs (S3 and alikes)."""
+    return bool(getattr(default_storage, "querystring_auth", False))
+
+
+def presigned_url(
+    name: str,
+    *,
+    expire: int | None = None,
+    content_type: str = "",
+    disposition: str = "",
+) -> str:
+    """A URL of the storage's own for ``name``, valid for ``expire`` seconds
+    (the storage's default when None), that makes it answer with
+    ``content_type`` and ``disposition`` when given."""
+    kwargs = {}
+    if expire is not None:
+        kwargs["expire"] = min(max(int(expire), 1), S3_MAX_EXPIRY)
+    parameters = {}
+    if content_type:
+        parameters["ResponseContentType"] = content_type
+    if disposition:
+        parameters["ResponseContentDisposition"] = disposition
+    if parameters:
+        kwargs["parameters"] = parameters
+    try:
+        return default_storage.url(name, **kwargs)
+    except TypeError:  # a storage that takes no such arguments
+        return default_storage.url(name)

@@ -25,17 +25,24 @@ import mimetypes
 import posixpath
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.storage import default_storage
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from media_pipeline.file_responses import (
+    NO_STORE,
+    file_response,
+    text_response,
+)
 from media_pipeline.models import JobStatus, Rendition, RenditionKind
 from media_pipeline.outputs import MIME_TYPES
-from media_pipeline.serving import URI_ATTRIBUTE, safe_relative, storage_presigns
+from media_pipeline.playlists import rewrite_playlist as rewrite_playlist_references
+from media_pipeline.serving import safe_relative
+from media_pipeline.signed_tokens import DownloadRefused, token_read, token_sign
+from media_pipeline.storage import presigned_url, storage_presigns
 
 from .fetch_records import record_fetch
 from .models import Delivery, PartnerAccount
@@ -43,8 +50,6 @@ from .models import Delivery, PartnerAccount
 # Unchanged by the move out of media_pipeline: live links keep working.
 SALT = "media_pipeline.syndication.download"
 DEFAULT_MAX_AGE = 600
-#: S3 refuses presigned URLs valid for longer than a week.
-S3_MAX_EXPIRY = 7 * 24 * 3600
 #: How long the presigned URL the view redirects to lasts.
 REDIRECT_EXPIRY = 60
 PLAYLIST_SUFFIXES = (".m3u8",)
@@ -58,30 +63,6 @@ def downloads_via_view() -> bool:
     return bool(getattr(settings, "PARTNER_DOWNLOADS_VIA_VIEW", False))
 
 
-class DownloadRefused(Exception):
-    def __init__(self, status: int, detail: str):
-        self.status = status
-        self.detail = detail
-        super().__init__(detail)
-
-    def response(self) -> HttpResponse:
-        return harden(
-            JsonResponse(
-                {"detail": self.detail},
-                status=self.status,
-                json_dumps_params={"ensure_ascii": False},
-            )
-        )
-
-
-def harden(response: HttpResponse) -> HttpResponse:
-    # Media from uploads never runs as a page.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def make_token(
     *, delivery_id: int, version: int, partner_id: int, rendition_id: int, path=""
 ) -> str:
@@ -93,35 +74,21 @@ def make_token(
     }
     if path:
         payload["f"] = path
-    return signing.dumps(payload, salt=SALT, compress=True)
+    return token_sign(payload, salt=SALT)
 
 
 def read_token(token: str) -> dict:
-    try:
-        payload = signing.loads(token, salt=SALT, max_age=download_max_age())
-    except signing.SignatureExpired:
-        raise DownloadRefused(
-            410, _("下载链接已过期，请重新获取条目以得到新链接。")
-        ) from None
-    except (signing.BadSignature, ValueError, UnicodeError):
-        raise DownloadRefused(403, _("下载链接无效。")) from None
-    if not isinstance(payload, dict) or not all(
-        isinstance(payload.get(key), int) for key in "dvpr"
-    ):
-        raise DownloadRefused(403, _("下载链接无效。"))
-    return payload
+    return token_read(
+        token,
+        salt=SALT,
+        max_age=download_max_age(),
+        ids="dvpr",
+        expired=_("下载链接已过期，请重新获取条目以得到新链接。"),
+    )
 
 
 def view_url(request, token: str) -> str:
     return request.build_absolute_uri(reverse("partner_api:download", args=(token,)))
-
-
-def presigned_url(name: str, expire: int) -> str:
-    expire = min(max(expire, 1), S3_MAX_EXPIRY)
-    try:
-        return default_storage.url(name, expire=expire)
-    except TypeError:  # a storage that cannot be told how long
-        return default_storage.url(name)
 
 
 def rendition_url(
@@ -136,7 +103,7 @@ def rendition_url(
         and not downloads_via_view()
         and rendition.kind != RenditionKind.HLS_MASTER
     ):
-        return presigned_url(rendition.name, max_age), expires_at
+        return presigned_url(rendition.name, expire=max_age), expires_at
     token = make_token(
         delivery_id=row["id"],
         version=row["version"],
@@ -155,17 +122,22 @@ def content_type(name: str) -> str:
     )
 
 
-def _checked_target(payload: dict, bearer_partner=None):
-    """The partner, delivery and rendition a token names, all still valid."""
+def check_partner(partner_id: int, bearer_partner=None) -> PartnerAccount:
+    """The active partner a link was made for, who must be the one asking
+    when the request carries a key."""
     partner = (
-        PartnerAccount.objects.select_related("platform")
-        .filter(pk=payload["p"])
-        .first()
+        PartnerAccount.objects.select_related("platform").filter(pk=partner_id).first()
     )
     if partner is None or not partner.is_active:
         raise DownloadRefused(403, _("下载链接无效：合作方不存在或已停用。"))
     if bearer_partner is not None and bearer_partner.pk != partner.pk:
         raise DownloadRefused(403, _("此下载链接属于其他合作方。"))
+    return partner
+
+
+def _checked_target(payload: dict, bearer_partner=None):
+    """The partner, delivery and rendition a token names, all still valid."""
+    partner = check_partner(payload["p"], bearer_partner)
     delivery = (
         Delivery.objects.visible_to(partner.platform)
         .select_related("asset", "profile")
@@ -246,25 +218,27 @@ def serve_download(request, token: str, *, bearer_partner=None) -> HttpResponse:
             prefix=prefix,
             payload=payload,
         )
-        return harden(HttpResponse(body, content_type=content_type(relative)))
+        return text_response(
+            body, content_type=content_type(relative), cache_control=NO_STORE
+        )
 
-    if storage_presigns():
-        return harden(HttpResponseRedirect(presigned_url(name, REDIRECT_EXPIRY)))
-    try:
-        stream = default_storage.open(name, "rb")
-    except FileNotFoundError:
-        return DownloadRefused(404, _("文件不存在。")).response()
     suffix = posixpath.splitext(relative)[1]
     filename = f"baigali-{delivery.pk}-v{delivery.version}-{rendition.kind}{suffix}"
     if "f" in payload:
         filename = posixpath.basename(relative)
-    response = FileResponse(
-        stream,
-        as_attachment=True,
-        filename=filename,
-        content_type=content_type(relative),
-    )
-    return harden(response)
+    try:
+        return file_response(
+            request,
+            name,
+            content_type=content_type(relative),
+            cache_control=NO_STORE,
+            filename=filename,
+            attachment=True,
+            redirect_to_storage=True,
+            redirect_expiry=REDIRECT_EXPIRY,
+        )
+    except Http404:
+        return DownloadRefused(404, _("文件不存在。")).response()
 
 
 def rewrite_playlist(
@@ -274,18 +248,14 @@ def rewrite_playlist(
     for our view (playlists, and every file on disk), or on S3 a presigned
     URL for media files. References outside the rendition's folder are left
     out."""
-    folder = posixpath.dirname(relative)
     presign = storage_presigns()
     max_age = download_max_age()
 
-    def url_for(reference: str) -> str | None:
-        if "://" in reference or reference.startswith("/"):
-            return None
-        target = posixpath.normpath(posixpath.join(folder, reference))
+    def url_for(target: str) -> str | None:
         if not target.startswith(root + "/"):
             return None
         if presign and not target.endswith(PLAYLIST_SUFFIXES):
-            return presigned_url(f"{prefix}/{target}", max_age)
+            return presigned_url(f"{prefix}/{target}", expire=max_age)
         token = make_token(
             delivery_id=payload["d"],
             version=payload["v"],
@@ -295,17 +265,6 @@ def rewrite_playlist(
         )
         return view_url(request, token)
 
-    lines = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            line = URI_ATTRIBUTE.sub(
-                lambda match: f'URI="{url_for(match.group(1)) or ""}"', line
-            )
-        elif stripped:
-            url = url_for(stripped)
-            if url is None:
-                continue
-            line = url
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+    return rewrite_playlist_references(
+        text, relative=relative, url_for=url_for, keep_external=False
+    )

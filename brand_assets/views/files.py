@@ -21,11 +21,13 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.views.decorators.http import require_safe
 
+from media_pipeline.file_responses import harden
+
 from ..media import variant_media_filename, variant_media_rendition
 from ..models import BrandVariant, DownloadVia
 from ..permissions import user_is_team
 from ..records import download_record
-from ..serving import file_response, harden
+from ..serving import file_response
 
 
 def is_shown_publicly(variant: BrandVariant) -> bool:

@@ -28,9 +28,10 @@ from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from media_pipeline.file_responses import content_disposition, harden
+
 from ..models import BrandAsset, StickerSpecItem, VariantRole
 from ..permissions import user_is_team
-from ..serving import content_disposition, harden
 from ..stickers import sticker_pack_export, sticker_pack_version
 from ..stickers.spec import ALBUM_ROLES, SPEC_FORMATS, format_bytes, sticker_spec
 

@@ -1,17 +1,13 @@
 import mimetypes
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404
 from django.views.decorators.http import require_GET
 
+from ..file_responses import file_response, text_response
 from ..models import AssetStatus, MediaAsset
 from ..outputs import MIME_TYPES
-from ..serving import (
-    REWRITTEN_SUFFIXES,
-    rewrite_references,
-    safe_relative,
-    storage_presigns,
-)
+from ..serving import REWRITTEN_SUFFIXES, rewrite_references, safe_relative
 
 # Run prefixes are unique, so a file under one never changes.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -25,13 +21,6 @@ def _content_type(relative: str) -> str:
         or mimetypes.guess_type(relative)[0]
         or ("application/octet-stream")
     )
-
-
-def _harden(response: HttpResponse) -> HttpResponse:
-    # User-supplied media never runs as a page.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
 
 
 @require_GET
@@ -52,21 +41,16 @@ def media_file(request, asset_id: int, relative: str):
                 text = stream.read().decode("utf-8")
         except FileNotFoundError:
             raise Http404("媒体文件不存在") from None
-        response = HttpResponse(
+        return text_response(
             rewrite_references(asset, relative, text),
             content_type=_content_type(relative),
+            cache_control=PLAYLIST_CACHE,
         )
-        response["Cache-Control"] = PLAYLIST_CACHE
-        return _harden(response)
-
-    if storage_presigns():
-        response = HttpResponseRedirect(default_storage.url(name))
-        response["Cache-Control"] = "private, max-age=60"
-        return _harden(response)
-    if not default_storage.exists(name):
-        raise Http404("媒体文件不存在")
-    response = FileResponse(
-        default_storage.open(name, "rb"), content_type=_content_type(relative)
+    # Media a browser never runs as a page: on S3 the store serves it.
+    return file_response(
+        request,
+        name,
+        content_type=_content_type(relative),
+        cache_control=IMMUTABLE,
+        redirect_to_storage=True,
     )
-    response["Cache-Control"] = IMMUTABLE
-    return _harden(response)

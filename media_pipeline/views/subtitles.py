@@ -1,9 +1,10 @@
 """Serving subtitle tracks to players: ``<track src>`` of the public player."""
 
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.views.decorators.http import require_GET
 
+from ..file_responses import text_response
 from ..models import AssetStatus, SubtitleTrack
 
 # A track keeps its URL when replaced, so caches must ask again soon.
@@ -28,12 +29,9 @@ def subtitle_file(request, asset_id: int, track_id: int):
         raise Http404("字幕不存在")
     try:
         with default_storage.open(track.file.name, "rb") as stream:
-            content = stream.read()
+            text = stream.read().decode("utf-8")
     except FileNotFoundError:
         raise Http404("字幕不存在") from None
-    response = HttpResponse(content, content_type="text/vtt; charset=utf-8")
-    response["Cache-Control"] = TRACK_CACHE
-    # User-supplied text never runs as a page.
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return text_response(
+        text, content_type="text/vtt; charset=utf-8", cache_control=TRACK_CACHE
+    )

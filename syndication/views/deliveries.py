@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -34,6 +34,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import AdminPageChooser, HeaderButton
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
+
+from media_pipeline.file_responses import NO_STORE, file_response
 
 from ..models import (
     DELIVERABLE_PAGE_TYPES,
@@ -414,14 +416,14 @@ def package_download_view(request, pk: int):
         or not default_storage.exists(name)
     ):
         raise Http404
-    response = FileResponse(
-        default_storage.open(name, "rb"),
-        as_attachment=True,
-        filename=posixpath.basename(name),
+    return file_response(
+        request,
+        name,
         content_type="application/zip",
+        cache_control=NO_STORE,
+        filename=posixpath.basename(name),
+        attachment=True,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _require_any_view(request) -> None:
