@@ -34,7 +34,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -44,6 +43,7 @@ from media_pipeline.signed_tokens import DownloadRefused, token_read, token_sign
 from syndication.downloads import check_partner
 from syndication.models import PartnerAccount
 
+from .conf import brand_settings
 from .kits import kit_zip_is_current
 from .licences import licence_per_asset, licences_in_force_for_partner
 from .media import variant_media_filename, variant_media_rendition
@@ -63,16 +63,14 @@ __all__ = ["DownloadRefused"]
 
 DOWNLOAD_SALT = "brand_assets.download"
 LINK_SALT = "brand_assets.licence_link"
-DEFAULT_MAX_AGE = 600
-DEFAULT_LINK_DAYS = 30
 
 
 def download_max_age() -> int:
-    return int(getattr(settings, "BRAND_DOWNLOAD_MAX_AGE", DEFAULT_MAX_AGE))
+    return int(brand_settings.BRAND_DOWNLOAD_MAX_AGE)
 
 
 def licence_link_days() -> int:
-    return int(getattr(settings, "BRAND_LICENCE_LINK_DAYS", DEFAULT_LINK_DAYS))
+    return int(brand_settings.BRAND_LICENCE_LINK_DAYS)
 
 
 def _invalid() -> DownloadRefused:

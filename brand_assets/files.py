@@ -45,10 +45,10 @@ from xml.etree.ElementTree import ParseError
 import filetype
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
-from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
+from .conf import brand_settings
 from .models import VariantFormat
 from .svg import SVG_NS, SvgError, sanitise_svg
 
@@ -133,14 +133,11 @@ MEDIA_EXTENSIONS = frozenset(
 
 
 def max_upload_bytes() -> int:
-    return getattr(settings, "BRAND_ASSETS_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES)
+    return brand_settings.BRAND_ASSETS_MAX_UPLOAD_BYTES
 
 
 def max_image_pixels() -> int:
-    wagtail = getattr(
-        settings, "WAGTAILIMAGES_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS
-    )
-    return getattr(settings, "BRAND_ASSETS_MAX_IMAGE_PIXELS", wagtail)
+    return brand_settings.BRAND_ASSETS_MAX_IMAGE_PIXELS
 
 
 def check_size(size: int) -> None:

@@ -2,10 +2,10 @@
 
 import os
 
-from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 from . import ffmpeg
+from .conf import media_settings
 
 S3_REQUIRED = ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
 
@@ -40,7 +40,7 @@ def check_ffmpeg(app_configs, **kwargs):
 @register(deploy=False)
 def check_s3_settings(app_configs, **kwargs):
     """S3 switches on with S3_BUCKET; half a configuration is a mistake."""
-    if not getattr(settings, "S3_BUCKET", ""):
+    if not media_settings.S3_BUCKET:
         return []
     missing = [name for name in S3_REQUIRED if not os.environ.get(name)]
     if not missing:

@@ -9,11 +9,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from . import ffmpeg, ladder, loudness
+from .conf import media_settings
 from .errors import MediaError, PermanentMediaError
 from .hls import write_master_playlist, write_sprite_track
 from .models import JobPhase, MediaKind, TranscodeJob, TranscodeProfile
@@ -47,7 +47,7 @@ def loudness_target(profile: TranscodeProfile) -> loudness.LoudnessTarget:
 
 def transcode_timeout(duration: float) -> float:
     """Generous, but finite: a stuck ffmpeg must not hold a worker forever."""
-    factor = getattr(settings, "MEDIA_TRANSCODE_TIMEOUT_FACTOR", 20)
+    factor = media_settings.MEDIA_TRANSCODE_TIMEOUT_FACTOR
     return max(600.0, duration * factor)
 
 

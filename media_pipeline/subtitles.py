@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .conf import media_settings
+
 #: Subtitles are text: a feature film's run to a few hundred KB at most.
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 FORMATS = {".vtt": "webvtt", ".srt": "srt"}
 QUOTE_CHARS = 40
 # The longest a timestamp may be: nothing we publish runs for 100 hours.
@@ -65,7 +65,7 @@ class Subtitles:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "MEDIA_SUBTITLE_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(media_settings.MEDIA_SUBTITLE_MAX_BYTES)
 
 
 def _size_label(size: int) -> str:

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .conf import media_settings
 from .errors import PermanentMediaError
 from .ffmpeg import ProbeResult
 from .models import MediaKind
@@ -46,10 +46,6 @@ AUDIO_CODECS = {
 }
 # The first bytes of text playlists and indirection files FFmpeg would follow.
 PLAYLIST_SIGNATURES = (b"#EXTM3U", b"#EXT-X-", b"ffconcat", b"file '", b"[playlist]")
-
-
-def limit(name: str, default):
-    return getattr(settings, name, default)
 
 
 def refuse_playlists(path: Path) -> None:
@@ -94,8 +90,8 @@ def validate_probe(result: ProbeResult) -> str:
         raise PermanentMediaError(
             _("无法读出文件时长，文件可能不完整或已损坏。"), detail="no duration"
         )
-    min_duration = limit("MEDIA_MIN_DURATION_SECONDS", 0.5)
-    max_duration = limit("MEDIA_MAX_DURATION_SECONDS", 4 * 3600)
+    min_duration = media_settings.MEDIA_MIN_DURATION_SECONDS
+    max_duration = media_settings.MEDIA_MAX_DURATION_SECONDS
     if duration < min_duration:
         raise PermanentMediaError(
             _("时长只有 %(d).1f 秒，太短了（至少 %(min)s 秒）。")
@@ -111,8 +107,8 @@ def validate_probe(result: ProbeResult) -> str:
         if size is None:
             raise PermanentMediaError(_("无法读出视频画面尺寸，文件可能已损坏。"))
         width, height = size
-        max_width = limit("MEDIA_MAX_WIDTH", 7680)
-        max_height = limit("MEDIA_MAX_HEIGHT", 7680)
+        max_width = media_settings.MEDIA_MAX_WIDTH
+        max_height = media_settings.MEDIA_MAX_HEIGHT
         if max(width, height) > max(max_width, max_height) or (
             min(width, height) > min(max_width, max_height)
         ):

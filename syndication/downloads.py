@@ -24,7 +24,6 @@ import datetime as dt
 import mimetypes
 import posixpath
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -44,23 +43,23 @@ from media_pipeline.serving import safe_relative
 from media_pipeline.signed_tokens import DownloadRefused, token_read, token_sign
 from media_pipeline.storage import presigned_url, storage_presigns
 
+from .conf import syndication_settings
 from .fetch_records import record_fetch
 from .models import Delivery, PartnerAccount
 
 # Unchanged by the move out of media_pipeline: live links keep working.
 SALT = "media_pipeline.syndication.download"
-DEFAULT_MAX_AGE = 600
 #: How long the presigned URL the view redirects to lasts.
 REDIRECT_EXPIRY = 60
 PLAYLIST_SUFFIXES = (".m3u8",)
 
 
 def download_max_age() -> int:
-    return int(getattr(settings, "PARTNER_DOWNLOAD_MAX_AGE", DEFAULT_MAX_AGE))
+    return int(syndication_settings.PARTNER_DOWNLOAD_MAX_AGE)
 
 
 def downloads_via_view() -> bool:
-    return bool(getattr(settings, "PARTNER_DOWNLOADS_VIA_VIEW", False))
+    return bool(syndication_settings.PARTNER_DOWNLOADS_VIA_VIEW)
 
 
 def make_token(

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 
-from django.conf import settings
 from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.utils import timezone
 
 from media_pipeline.models import Rendition, RenditionKind
 
+from .conf import syndication_settings
 from .downloads import download_max_age, rendition_url
 from .etags import etag_for, matches, not_modified
 from .fetch_records import record_fetch
@@ -64,7 +64,7 @@ ET.register_namespace("atom", ATOM_NS)
 
 
 def feed_max_items() -> int:
-    wanted = int(getattr(settings, "PARTNER_FEED_MAX_ITEMS", MAX_ITEMS))
+    wanted = int(syndication_settings.PARTNER_FEED_MAX_ITEMS)
     return max(1, min(wanted, MAX_ITEMS))
 
 

@@ -24,14 +24,13 @@ import time
 from functools import cache, lru_cache
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
+from .conf import syndication_settings
 from .models import FetchRecord
 
 PATH_MAX = 500
-DEFAULT_FLUSH_SECONDS = 1.0
 #: Written at once when this many records are waiting.
 FLUSH_SIZE = 200
 
@@ -53,9 +52,7 @@ def _ip_address(address: str) -> str | None:
 
 
 def flush_seconds() -> float:
-    return float(
-        getattr(settings, "PARTNER_API_FETCH_FLUSH_SECONDS", DEFAULT_FLUSH_SECONDS)
-    )
+    return float(syndication_settings.PARTNER_API_FETCH_FLUSH_SECONDS)
 
 
 class Fetch(NamedTuple):

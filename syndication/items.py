@@ -22,7 +22,6 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.db import router
@@ -35,6 +34,7 @@ from wagtail.models import Page, Site
 
 from media_pipeline.models import MediaKind
 
+from .conf import syndication_settings
 from .models import VISIBLE_TO_PARTNER, Delivery, DeliveryState
 from .prepared_queries import run_prepared
 from .process_cache import ProcessCache
@@ -157,9 +157,7 @@ def delivery_rows_by_id(ids: list[int]) -> list[dict]:
 
 
 def default_rights_holder() -> str:
-    from cms.videos.models import DEFAULT_RIGHTS_HOLDER
-
-    return getattr(settings, "PARTNER_API_DEFAULT_RIGHTS_HOLDER", DEFAULT_RIGHTS_HOLDER)
+    return syndication_settings.PARTNER_API_DEFAULT_RIGHTS_HOLDER
 
 
 #: What reverse() leaves unquoted in a path (so unicode slugs come out alike).
@@ -294,7 +292,7 @@ def load_pages(rows: list[dict]) -> LoadedPages:
         parent_titles=parent_titles,
         site_roots=Site.get_site_root_paths() if pages else [],
         serve_prefix=_serve_prefix(),
-        append_slash=getattr(settings, "WAGTAIL_APPEND_SLASH", True),
+        append_slash=syndication_settings.WAGTAIL_APPEND_SLASH,
     )
 
 
@@ -430,9 +428,6 @@ def item_metadata(row: dict, loaded: LoadedPages, request=None) -> dict | None:
     }
 
 
-DEFAULT_ITEM_CACHE_SECONDS = 300
-
-
 def _item_version(row: dict, language: str) -> tuple:
     # Everything an item is made from that a change would show in: the
     # delivery (updated_at moves on every save), the page's last publication,
@@ -460,9 +455,7 @@ def _item_cache_key(row: dict, language: str, kind: str = "item") -> str:
 
 
 def item_cache_seconds() -> int:
-    return int(
-        getattr(settings, "PARTNER_API_ITEM_CACHE_SECONDS", DEFAULT_ITEM_CACHE_SECONDS)
-    )
+    return int(syndication_settings.PARTNER_API_ITEM_CACHE_SECONDS)
 
 
 #: The listing's items as JSON (``items_json``), in this process: 20,000
@@ -483,7 +476,7 @@ def _cached_items(rows: list[dict], request, *, kind: str, encode, cache=None) -
             if (item := item_metadata(row, loaded, request)) is not None
         }
     if cache is None:
-        cache = caches[getattr(settings, "PARTNER_API_CACHE", "default")]
+        cache = caches[syndication_settings.PARTNER_API_CACHE]
     language = translation.get_language() or ""
     if isinstance(cache, ProcessCache):
         # In this process, the item's version itself is the key.

@@ -28,16 +28,14 @@ import time
 from dataclasses import dataclass
 from functools import cache
 
-from django.conf import settings
 from django.core.cache import caches
 from django.db import connections, router
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
+from .conf import syndication_settings
 from .models import Delivery
 from .process_cache import ProcessCache
-
-DEFAULT_PAGE_CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -49,13 +47,11 @@ class CachedPage:
 
 
 def page_cache_seconds() -> int:
-    return int(
-        getattr(settings, "PARTNER_API_PAGE_CACHE_SECONDS", DEFAULT_PAGE_CACHE_SECONDS)
-    )
+    return int(syndication_settings.PARTNER_API_PAGE_CACHE_SECONDS)
 
 
 def _cache():
-    return caches[getattr(settings, "PARTNER_API_CACHE", "default")]
+    return caches[syndication_settings.PARTNER_API_CACHE]
 
 
 @cache

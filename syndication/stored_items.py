@@ -34,6 +34,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, TextField, When
 from django.utils import timezone, translation
 
+from .conf import syndication_settings
 from .items import KINDS, delivery_rows, item_json, item_metadata, load_pages
 from .models import VISIBLE_TO_PARTNER, Delivery, PartnerItem
 
@@ -56,7 +57,7 @@ def stored_items_usable() -> bool:
     language, and ``PARTNER_API_STORED_ITEMS`` (default True) can switch
     reading them off without a deploy of code."""
     return (
-        getattr(settings, "PARTNER_API_STORED_ITEMS", True)
+        syndication_settings.PARTNER_API_STORED_ITEMS
         and translation.get_language() == settings.LANGUAGE_CODE
     )
 

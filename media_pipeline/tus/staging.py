@@ -35,10 +35,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..conf import media_settings
 from .errors import (
     BadRequest,
     ChecksumMismatch,
@@ -53,8 +53,6 @@ from .errors import (
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
-DEFAULT_MAX_BYTES = 20 * 1024**3
-DEFAULT_EXPIRE_SECONDS = 24 * 3600
 # How long a request waits for another one on the same upload to finish
 # before it is told to come back later; a dead connection can hold the lock
 # until the server notices, and a web worker should not wait that long.
@@ -84,19 +82,17 @@ class ReadableStream(Protocol):
 
 def staging_dir() -> Path:
     """The folder for uploads in progress, created on first use."""
-    configured = getattr(settings, "MEDIA_UPLOAD_STAGING_DIR", None)
-    path = Path(configured) if configured else Path(settings.VAR_DIR) / "uploads"
+    path = Path(media_settings.MEDIA_UPLOAD_STAGING_DIR)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def max_upload_bytes() -> int:
-    return int(getattr(settings, "MEDIA_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(media_settings.MEDIA_UPLOAD_MAX_BYTES)
 
 
 def upload_ttl() -> dt.timedelta:
-    seconds = getattr(settings, "MEDIA_UPLOAD_EXPIRE_SECONDS", DEFAULT_EXPIRE_SECONDS)
-    return dt.timedelta(seconds=int(seconds))
+    return dt.timedelta(seconds=int(media_settings.MEDIA_UPLOAD_EXPIRE_SECONDS))
 
 
 def upload_id_is_valid(upload_id) -> bool:

@@ -21,15 +21,12 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import caches
 from ninja.security import HttpBearer
 
+from ..conf import syndication_settings
 from ..keys import partner_key_authenticate
 from ..models import PartnerAccount, PartnerKey
-
-DEFAULT_RATE_LIMIT = 600
-DEFAULT_RATE_WINDOW = 60
 
 
 class PartnerInactive(Exception):
@@ -57,8 +54,8 @@ class RateState:
 
 
 def rate_limit_settings() -> tuple[int, int]:
-    limit = int(getattr(settings, "PARTNER_API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
-    window = int(getattr(settings, "PARTNER_API_RATE_WINDOW", DEFAULT_RATE_WINDOW))
+    limit = int(syndication_settings.PARTNER_API_RATE_LIMIT)
+    window = int(syndication_settings.PARTNER_API_RATE_WINDOW)
     return limit, max(window, 1)
 
 
@@ -68,7 +65,7 @@ def count_request(key: PartnerKey) -> tuple[RateState, float] | None:
     limit, window = rate_limit_settings()
     if limit <= 0:
         return None
-    cache = caches[getattr(settings, "PARTNER_API_CACHE", "default")]
+    cache = caches[syndication_settings.PARTNER_API_CACHE]
     now = time.time()
     bucket = int(now // window)
     reset = (bucket + 1) * window

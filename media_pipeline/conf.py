@@ -1,0 +1,61 @@
+"""The media pipeline's settings and their defaults, in one place.
+
+Every optional setting an app reads is declared once, in its ``conf.py``,
+with its default; code reads ``media_settings.MEDIA_UPLOAD_MAX_BYTES`` and
+never ``getattr(settings, ...)``. Values are looked up in Django's settings
+at each read, so ``override_settings`` and the test ``settings`` fixture
+work. ``AppSettings`` is the small reader every app's ``conf.py`` uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+
+class AppSettings:
+    """Attribute access to the settings named in ``defaults``: the project's
+    value when it sets one, else the default (a callable default is called,
+    for defaults that depend on other settings)."""
+
+    def __init__(self, defaults: Mapping[str, Any]):
+        self._defaults = dict(defaults)
+
+    def __getattr__(self, name: str):
+        try:
+            default = self._defaults[name]
+        except KeyError:
+            raise AttributeError(f"{name} is not declared in this conf") from None
+        if hasattr(settings, name):
+            return getattr(settings, name)
+        return default() if callable(default) else default
+
+
+def _staging_dir() -> Path:
+    return Path(settings.VAR_DIR) / "uploads"
+
+
+media_settings = AppSettings(
+    {
+        # tus uploads: where chunks are staged, the largest upload, and how
+        # long an unfinished one is kept.
+        "MEDIA_UPLOAD_STAGING_DIR": _staging_dir,
+        "MEDIA_UPLOAD_MAX_BYTES": 20 * 1024**3,
+        "MEDIA_UPLOAD_EXPIRE_SECONDS": 24 * 3600,
+        # The largest subtitle file accepted.
+        "MEDIA_SUBTITLE_MAX_BYTES": 2 * 1024 * 1024,
+        # Limits checked on what the decoder reports, not what a header claims.
+        "MEDIA_MIN_DURATION_SECONDS": 0.5,
+        "MEDIA_MAX_DURATION_SECONDS": 4 * 3600,
+        "MEDIA_MAX_WIDTH": 7680,
+        "MEDIA_MAX_HEIGHT": 7680,
+        # A transcode may take this many times the media's duration (at least
+        # ten minutes) before it is stopped.
+        "MEDIA_TRANSCODE_TIMEOUT_FACTOR": 20,
+        # S3 is used when a bucket is named (see cms.settings.base).
+        "S3_BUCKET": "",
+    }
+)
