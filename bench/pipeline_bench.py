@@ -10,14 +10,14 @@ Contenders, each timed end to end, in rotating order for several rounds:
     only), the one ffmpeg pass with the measured (linear) normalisation,
     master playlist and sprite track, store every output, publish.
 ``one_pass``
-    The same ffmpeg arguments, from ``ladder.output_args(plan)``, run bare
+    The same ffmpeg arguments, from ``ladder.outputs(plan, …)``, run bare
     with subprocess on the same local file, writing to a local folder. The
     only difference in the arguments: loudnorm runs in its single-pass
     dynamic mode, which needs no measurement beforehand. No hashing, no
     probing, no copying, no database.
 ``one_pass_no_stills``
-    ``one_pass`` without the poster, thumbnail and sprite branches (the
-    filter graph's still branch and the three image outputs removed).
+    ``one_pass`` without the poster, thumbnail and sprite branches (only
+    the part of the graph that feeds the HLS ladder and the MP4 download).
 ``per_rendition``
     The usual alternative: one ffmpeg per output, one after the other, each
     reading and decoding the source again: one per HLS video rung, one for
@@ -66,14 +66,22 @@ class Workload:
         return self.scratch / "out"
 
 
-def dynamic_loudnorm(profile) -> str:
+def dynamic_loudnorm(profile) -> tuple:
     """loudnorm in single-pass dynamic mode: no measured values needed."""
+    from media_pipeline.ffmpeg import Filter
     from media_pipeline.pipeline import loudness_target
 
     target = loudness_target(profile)
     return (
-        f"loudnorm=I={target.integrated}:TP={target.true_peak}"
-        f":LRA={target.loudness_range},aresample={profile.audio_sample_rate}"
+        Filter(
+            "loudnorm",
+            options={
+                "I": target.integrated,
+                "TP": target.true_peak,
+                "LRA": target.loudness_range,
+            },
+        ),
+        Filter("aresample", (profile.audio_sample_rate,)),
     )
 
 
@@ -86,125 +94,126 @@ def workload_prepare(clip: Path, scratch: Path) -> Workload:
     kind = validate_probe(probed)
     profile = default_profile()
     plan = ladder.plan(
-        probe=probed, kind=kind, profile=profile, audio_filter=dynamic_loudnorm(profile)
+        probe=probed,
+        kind=kind,
+        profile=profile,
+        audio_filters=dynamic_loudnorm(profile),
     )
     if plan.video_stream is None or plan.audio_stream is None:
         raise RuntimeError("the benchmark clip must have video and sound")
     return Workload(clip=clip, demuxer=probed.demuxer, plan=plan, scratch=scratch)
 
 
-def bare_command(
-    workload: Workload, output_args: list[str], input_args: list[str] = ()
-) -> list[str]:
+def source_input(workload: Workload, **input_options):
+    """The clip as an ffmpeg-python input, its demuxer pinned as the pipeline
+    pins it (``input_options`` such as ``ss`` go before ``-i``)."""
+    import ffmpeg as ffmpeg_python
+
+    return ffmpeg_python.input(
+        str(workload.clip), format=workload.demuxer, **input_options
+    )
+
+
+def bare_command(outputs) -> list[str]:
+    """ffmpeg-python's command for ``outputs``, with quiet logging only."""
     from media_pipeline.ffmpeg import FFMPEG
 
-    return [
-        FFMPEG,
-        "-hide_banner",
-        "-nostdin",
-        "-y",
-        "-loglevel",
-        "error",
-        *input_args,
-        "-f",
-        workload.demuxer,
-        "-i",
-        str(workload.clip),
-        *output_args,
-    ]
+    binary, *arguments = outputs.compile(cmd=FFMPEG)
+    return [binary, "-hide_banner", "-nostdin", "-y", "-loglevel", "error"] + arguments
 
 
 # --- Variants of the one-pass command ----------------------------------------
 
 
-def _graph(args: list[str]) -> tuple[int, list[str]]:
-    index = args.index("-filter_complex") + 1
-    return index, args[index].split(";")
+def without_stills(outputs):
+    """The one-pass graph with the still branch and image outputs cut out.
 
-
-def _only(parts: list[str], prefix: str) -> int:
-    found = [i for i, part in enumerate(parts) if part.startswith(prefix)]
-    if len(found) != 1:
-        raise RuntimeError(f"ladder graph changed: {prefix!r} found {len(found)}×")
-    return found[0]
-
-
-def without_stills(args: list[str], plan) -> list[str]:
-    """The one-pass arguments with the still branch and image outputs cut out.
-
-    Derived from the real arguments, so the ladder part stays exactly what
-    the pipeline runs; fails loudly if the graph no longer has the shape
-    this expects.
+    The first of the merged outputs is the tee output (HLS ladder and MP4
+    download); compiled alone, it brings only the part of the real graph
+    that feeds it, so the ladder part stays exactly what the pipeline runs
+    (the first split loses its still branch by itself). Fails loudly if the
+    graph no longer has that shape.
     """
-    index, parts = _graph(args)
-    stills = f"[src{len(plan.rungs)}]"
-    head = parts[0]
-    split = f"split={len(plan.rungs) + 1}"
-    if not head.endswith(stills) or split not in head:
-        raise RuntimeError(f"ladder graph changed: {head!r}")
-    branch = (stills, "[pin]", "[tin]", "[sin]")
-    for prefix in branch:
-        _only(parts, prefix)
-    kept = [head.removesuffix(stills).replace(split, f"split={len(plan.rungs)}")]
-    kept += [part for part in parts[1:] if not part.startswith(branch)]
-    # The last output before the stills: download.mp4, or the tee output
-    # that writes it beside the HLS ladder.
-    cut = next(i for i, arg in enumerate(args) if arg.endswith("download.mp4")) + 1
-    if args[cut:][:2] != ["-map", "[poster]"]:
-        raise RuntimeError("ladder outputs changed: stills are not last")
-    result = args[:cut]
-    result[index] = ";".join(kept)
-    return result
+    first = outputs.node.incoming_edges[0].upstream_node
+    if first.kwargs.get("format") != "tee":
+        raise RuntimeError("ladder outputs changed: the tee output is not first")
+    return first.stream()
 
 
 def per_rendition_commands(workload: Workload) -> list[tuple[str, list[str]]]:
     """One ffmpeg per output, as a one-job-per-rendition system runs them."""
+    import ffmpeg as ffmpeg_python
+
     from media_pipeline.ladder import (
+        HLS_PLAYLISTS,
         SPRITE_COLUMNS,
         SPRITE_ROWS,
-        _aac_args,
-        _hls_muxer_args,
-        _x264_args,
+        _aac_options,
+        _hls_muxer_options,
+        _x264_options,
+        audio_source,
     )
 
     plan = workload.plan
     profile = plan.profile
-    video, audio = f"0:{plan.video_stream}", f"0:{plan.audio_stream}"
+    source = source_input(workload)
+    video = source[str(plan.video_stream)]
 
-    def picture(rung) -> str:
-        return f"fps={rung.fps},scale={rung.width}:{rung.height}:flags=bicubic,setsar=1"
+    def picture(rung):
+        return (
+            video.filter("fps", rung.fps)
+            .filter("scale", rung.width, rung.height, flags="bicubic")
+            .filter("setsar", 1)
+        )
 
     commands = []
     for rung in plan.rungs:
-        args = ["-map", video, "-vf", picture(rung), "-an"]
-        args += _x264_args(plan, [rung], "v")
-        args += _hls_muxer_args(profile, f"v:0,name:{rung.name}")
-        commands.append((f"HLS {rung.name}", bare_command(workload, args)))
-    args = ["-map", audio, "-af", plan.audio_filter, "-vn", *_aac_args(profile)]
-    args += _hls_muxer_args(profile, "a:0,name:audio")
-    commands.append(("HLS audio", bare_command(workload, args)))
-    download = plan.download
-    args = ["-map", video, "-map", audio, "-vf", picture(download)]
-    args += ["-af", plan.audio_filter, *_x264_args(plan, [download], "v")]
-    args += [*_aac_args(profile), "-movflags", "+faststart", "download.mp4"]
-    commands.append(("MP4 download", bare_command(workload, args)))
-    pw, ph = plan.poster_size
-    args = ["-map", video, "-frames:v", "1", "-vf", f"scale={pw}:{ph}:flags=bicubic"]
-    args += ["-q:v", "2", "poster.jpg"]
-    seek = ["-ss", f"{plan.poster_time:.3f}"]
-    commands.append(("poster", bare_command(workload, args, input_args=seek)))
-    tw, th = plan.thumbnail_size
-    args = ["-map", video, "-vf", f"fps=1/{plan.thumbnail_interval:.6f},"]
-    args[-1] += f"scale={tw}:{th}"
-    args += ["-q:v", "4", "thumbs/thumb_%04d.jpg"]
-    commands.append(("thumbnails", bare_command(workload, args)))
-    sw, sh = plan.tile_size
-    sprite = (
-        f"fps=1/{plan.sprite_interval:.6f},scale={sw}:{sh},"
-        f"tile={SPRITE_COLUMNS}x{SPRITE_ROWS}"
+        outputs = picture(rung).output(
+            HLS_PLAYLISTS,
+            format="hls",
+            **_x264_options(plan, [rung], "v"),
+            **_hls_muxer_options(profile, f"v:0,name:{rung.name}"),
+        )
+        commands.append((f"HLS {rung.name}", bare_command(outputs)))
+    outputs = audio_source(plan, source).output(
+        HLS_PLAYLISTS,
+        format="hls",
+        **_aac_options(profile),
+        **_hls_muxer_options(profile, "a:0,name:audio"),
     )
-    args = ["-map", video, "-vf", sprite, "-q:v", "5", "sprite/sprite_%03d.jpg"]
-    commands.append(("sprite", bare_command(workload, args)))
+    commands.append(("HLS audio", bare_command(outputs)))
+    outputs = ffmpeg_python.output(
+        picture(plan.download),
+        audio_source(plan, source),
+        "download.mp4",
+        movflags="+faststart",
+        **_x264_options(plan, [plan.download], "v"),
+        **_aac_options(profile),
+    )
+    commands.append(("MP4 download", bare_command(outputs)))
+    pw, ph = plan.poster_size
+    seeking = source_input(workload, ss=f"{plan.poster_time:.3f}")
+    outputs = (
+        seeking[str(plan.video_stream)]
+        .filter("scale", pw, ph, flags="bicubic")
+        .output("poster.jpg", **{"frames:v": "1", "q:v": "2"})
+    )
+    commands.append(("poster", bare_command(outputs)))
+    tw, th = plan.thumbnail_size
+    outputs = (
+        video.filter("fps", f"1/{plan.thumbnail_interval:.6f}")
+        .filter("scale", tw, th)
+        .output("thumbs/thumb_%04d.jpg", **{"q:v": "4"})
+    )
+    commands.append(("thumbnails", bare_command(outputs)))
+    sw, sh = plan.tile_size
+    outputs = (
+        video.filter("fps", f"1/{plan.sprite_interval:.6f}")
+        .filter("scale", sw, sh)
+        .filter("tile", f"{SPRITE_COLUMNS}x{SPRITE_ROWS}")
+        .output("sprite/sprite_%03d.jpg", **{"q:v": "5"})
+    )
+    commands.append(("sprite", bare_command(outputs)))
     return commands
 
 
@@ -360,10 +369,11 @@ def run(
 ) -> PipelineResults:
     workload = workload_prepare(clip, scratch)
     plan = workload.plan
-    from media_pipeline.ladder import output_args
+    from media_pipeline.ladder import outputs
 
-    one_pass = bare_command(workload, output_args(plan))
-    no_stills = bare_command(workload, without_stills(output_args(plan), plan))
+    one_pass_outputs = outputs(plan, source_input(workload))
+    one_pass = bare_command(one_pass_outputs)
+    no_stills = bare_command(without_stills(one_pass_outputs))
     per_rendition = per_rendition_commands(workload)
 
     names = [PIPELINE, ONE_PASS, NO_STILLS, PER_RENDITION]

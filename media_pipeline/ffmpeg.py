@@ -9,6 +9,10 @@ hidden in other containers (CVE-2016-1897/1898, CVE-2017-9993). So every call:
 - runs with a time limit, no stdin, and no network protocols at all;
 - returns typed results and raises PermanentMediaError (the file is the
   problem) or TransientMediaError (the machine is) with a reason in Chinese.
+
+ffmpeg-python writes the arguments (its graph API names the filter-graph
+labels and the ``-map`` options); it never runs anything here. Its own
+``run()`` and ``probe()`` have no time limit, progress or clean environment.
 """
 
 import json
@@ -25,7 +29,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+import ffmpeg as ffmpeg_python
 from django.utils.translation import gettext as _
+from ffmpeg._utils import convert_kwargs_to_cmd_line_args
+from ffmpeg.dag import topo_sort
+from ffmpeg.nodes import FilterableStream, InputNode, OutputStream
 
 from .errors import PermanentMediaError, TransientMediaError
 
@@ -144,6 +152,51 @@ def base_args(binary: str) -> list[str]:
     return [binary, "-hide_banner", "-nostdin"] if binary == FFMPEG else [binary]
 
 
+@dataclass(frozen=True)
+class Filter:
+    """One filter of a chain, with its options as ffmpeg-python's
+    ``.filter()`` takes them; ffmpeg-python escapes them into the graph."""
+
+    name: str
+    args: tuple = ()
+    options: dict = field(default_factory=dict)
+
+    def apply(self, stream: FilterableStream) -> FilterableStream:
+        return stream.filter(self.name, *self.args, **self.options)
+
+
+def pinned_input(path: Path | str, input_format: str) -> FilterableStream:
+    """The one input of an ffmpeg run: a checked local file, read with the
+    demuxer probing found (FFmpeg must not guess again from the content)."""
+    source = safe_input(path)
+    if input_format not in ALLOWED_DEMUXERS:
+        raise PermanentMediaError(
+            _("不支持的封装格式：%(format)s。") % {"format": input_format}
+        )
+    return ffmpeg_python.input(str(source), format=input_format)
+
+
+def _compiled_arguments(outputs: OutputStream) -> list[str]:
+    """ffmpeg-python's arguments for ``outputs``, without the binary name.
+
+    Every input of the graph must have come from pinned_input: a graph that
+    reads anything else (a URL, a lavfi or concat input, extra input options)
+    is a programming error, refused before anything runs.
+    """
+    nodes, _edges = topo_sort([outputs.node])
+    for node in nodes:
+        if not isinstance(node, InputNode):
+            continue
+        options = dict(node.kwargs)
+        if set(options) != {"filename", "format"}:
+            raise ValueError(f"ffmpeg input with unexpected options: {options}")
+        if options["format"] not in ALLOWED_DEMUXERS:
+            raise ValueError(f"ffmpeg input format not allowed: {options['format']}")
+        safe_input(options["filename"])
+    _binary, *arguments = outputs.compile(cmd=FFMPEG)
+    return arguments
+
+
 def _parse_rate(text: str | None) -> float | None:
     if not text or text in ("0/0", "0"):
         return None
@@ -184,24 +237,34 @@ def _stream(raw: dict) -> StreamInfo:
     )
 
 
+def probe_command(source: Path) -> list[str]:
+    """The ffprobe command for a checked local file.
+
+    ffprobe takes no filter graph, so ffmpeg-python's graph API has nothing
+    to build here; the options are written by the helper its own ``probe()``
+    uses (private, hence the exact pin of ffmpeg-python). That ``probe()``
+    runs ffprobe itself with no time limit, so the command goes through
+    ``_run`` instead.
+    """
+    options = {
+        "v": "error",
+        "protocol_whitelist": "file",
+        "format_whitelist": ",".join(ALLOWED_DEMUXERS),
+        "print_format": "json",
+        "show_format": None,
+        "show_streams": None,
+    }
+    return [
+        *base_args(FFPROBE),
+        *convert_kwargs_to_cmd_line_args(options),
+        str(source),
+    ]
+
+
 def probe(path: Path | str, *, timeout: float = PROBE_TIMEOUT_SECONDS) -> ProbeResult:
     """Read the container and stream facts of a local file with ffprobe."""
     source = safe_input(path)
-    command = [
-        *base_args(FFPROBE),
-        "-v",
-        "error",
-        "-protocol_whitelist",
-        "file",
-        "-format_whitelist",
-        ",".join(ALLOWED_DEMUXERS),
-        "-print_format",
-        "json",
-        "-show_format",
-        "-show_streams",
-        str(source),
-    ]
-    completed = _run(command, timeout=timeout)
+    completed = _run(probe_command(source), timeout=timeout)
     if completed.returncode != 0:
         raise PermanentMediaError(
             _("无法识别这个文件：它不是受支持的音视频文件，或者文件已损坏。"),
@@ -234,24 +297,20 @@ ProgressCallback = Callable[[float], bool | None]
 
 def run_ffmpeg(
     *,
-    input_path: Path | str,
-    input_format: str,
-    output_args: Sequence[str],
+    outputs: OutputStream,
     timeout: float,
     on_progress: ProgressCallback | None = None,
-    input_args: Sequence[str] = (),
     cwd: Path | None = None,
 ) -> None:
-    """Run one ffmpeg over one pinned local input.
+    """Run one ffmpeg that makes ``outputs``, an ffmpeg-python graph read
+    from a pinned_input.
 
     ``on_progress`` receives the seconds of output written so far, about once
     a second; returning False stops ffmpeg (a cancelled job).
     """
-    source = safe_input(input_path)
-    if input_format not in ALLOWED_DEMUXERS:
-        raise PermanentMediaError(
-            _("不支持的封装格式：%(format)s。") % {"format": input_format}
-        )
+    # These options come first, from here, not from ffmpeg-python: its
+    # global_args() land after the last output, where a per-input option such
+    # as -protocol_whitelist no longer reaches the input.
     command = [
         *base_args(FFMPEG),
         "-y",
@@ -262,28 +321,22 @@ def run_ffmpeg(
         "pipe:1",
         "-protocol_whitelist",
         "file,pipe",
-        *input_args,
-        "-f",
-        input_format,
-        "-i",
-        str(source),
-        *output_args,
+        *_compiled_arguments(outputs),
     ]
     _run_with_progress(command, timeout=timeout, on_progress=on_progress, cwd=cwd)
 
 
 def run_ffmpeg_analysis(
     *,
-    input_path: Path | str,
-    input_format: str,
-    filter_args: Sequence[str],
+    streams: Sequence[FilterableStream],
     timeout: float,
 ) -> str:
-    """Run an analysis-only ffmpeg (output to null) and return its log.
+    """Run an analysis-only ffmpeg (``streams`` go to the null muxer) and
+    return its log.
 
     Filters such as loudnorm and ebur128 print their measurements to the log.
     """
-    source = safe_input(input_path)
+    outputs = ffmpeg_python.output(*streams, "-", format="null")
     command = [
         *base_args(FFMPEG),
         "-loglevel",
@@ -291,14 +344,7 @@ def run_ffmpeg_analysis(
         "-nostats",
         "-protocol_whitelist",
         "file",
-        "-f",
-        input_format,
-        "-i",
-        str(source),
-        *filter_args,
-        "-f",
-        "null",
-        "-",
+        *_compiled_arguments(outputs),
     ]
     completed = _run(command, timeout=timeout)
     if completed.returncode != 0:

@@ -7,12 +7,18 @@ and the download rung and the audio into the MP4 download as well.
 Apple's HLS authoring numbers apply: fMP4 segments of ``segment_seconds``, an
 IDR every ``keyframe_seconds`` at fixed times, closed GOPs, no scene-cut
 keyframes.
+
+ffmpeg-python writes the command from the graph built here; the labels in
+the filter graph ([s0], [s1], …) are its own.
 """
 
 import math
 from dataclasses import dataclass, field
 
-from .ffmpeg import ProbeResult
+import ffmpeg as ffmpeg_python
+from ffmpeg.nodes import FilterableStream, FilterNode, Node, OutputStream
+
+from .ffmpeg import Filter, ProbeResult
 from .models import MediaKind, TranscodeProfile
 
 # Thumbnails a scrubbing sprite sheet holds, and how many sheets at most.
@@ -53,7 +59,8 @@ class TranscodePlan:
     kind: str
     duration: float
     profile: TranscodeProfile
-    audio_filter: str
+    #: The chain the source's audio goes through first (loudness.normalise_filters).
+    audio_filters: tuple[Filter, ...]
     video_stream: int | None = None
     audio_stream: int | None = None
     rungs: list[Rung] = field(default_factory=list)
@@ -132,14 +139,18 @@ def choose_rungs(
 
 
 def plan(
-    *, probe: ProbeResult, kind: str, profile: TranscodeProfile, audio_filter: str
+    *,
+    probe: ProbeResult,
+    kind: str,
+    profile: TranscodeProfile,
+    audio_filters: tuple[Filter, ...],
 ) -> TranscodePlan:
     duration = float(probe.duration or 0)
     result = TranscodePlan(
         kind=kind,
         duration=duration,
         profile=profile,
-        audio_filter=audio_filter,
+        audio_filters=tuple(audio_filters),
         audio_stream=probe.audio.index if probe.audio else None,
     )
     if kind == MediaKind.AUDIO:
@@ -165,7 +176,7 @@ def plan(
 def _hls_muxer_options(
     profile: TranscodeProfile, var_stream_map: str | None
 ) -> dict[str, str]:
-    """The hls muxer's options, for the command line or a tee slave."""
+    """The hls muxer's options, for an output or a tee slave."""
     options = {
         "hls_time": str(profile.segment_seconds),
         "hls_playlist_type": "vod",
@@ -182,13 +193,6 @@ def _hls_muxer_options(
 HLS_PLAYLISTS = "hls/%v/index.m3u8"
 
 
-def _hls_muxer_args(profile: TranscodeProfile, var_stream_map: str | None) -> list[str]:
-    args = ["-f", "hls"]
-    for key, value in _hls_muxer_options(profile, var_stream_map).items():
-        args += [f"-{key}", value]
-    return args + [HLS_PLAYLISTS]
-
-
 def _tee_escape(text: str, specials: str) -> str:
     """Backslash-escape ``specials``, quotes and backslashes for av_get_token."""
     return "".join(f"\\{c}" if c in specials + "'\\" else c for c in text)
@@ -200,19 +204,20 @@ def _tee_slave(fmt: str, options: dict[str, str], filename: str) -> str:
     tee reads the slave list with two levels of escaping (ffmpeg-formats,
     "tee"): each option value is cut at ``:`` or ``]`` (var_stream_map is
     full of colons), then the whole slave is cut from the others at ``|``.
+    ffmpeg-python passes a file name through as it is, so this stays ours.
     """
     pairs = [("f", fmt), *options.items()]
     spec = ":".join(f"{key}={_tee_escape(value, ':[]')}" for key, value in pairs)
     return _tee_escape(f"[{spec}]{filename}", "|")
 
 
-def _x264_args(
+def _x264_options(
     plan_: TranscodePlan,
     rungs: list[Rung],
     specifier: str,
     *,
     global_header: bool = False,
-) -> list[str]:
+) -> dict[str, str]:
     """Encoder options for the rungs mapped as v:0…v:n of one output file.
 
     ``global_header`` is for muxers that do not ask for it themselves (tee).
@@ -222,126 +227,119 @@ def _x264_args(
     """
     profile = plan_.profile
     key_every = profile.keyframe_seconds
-    args = [
-        "-c:v",
-        "libx264",
-        "-preset",
-        profile.x264_preset,
-        "-profile:v",
-        profile.h264_profile,
-        "-level:v",
-        profile.h264_level,
-        "-pix_fmt",
-        "yuv420p",
+    options = {
+        "c:v": "libx264",
+        "preset": profile.x264_preset,
+        "profile:v": profile.h264_profile,
+        "level:v": profile.h264_level,
+        "pix_fmt": "yuv420p",
         # Keyframes at fixed times, closed GOPs, none at scene cuts: every
         # segment starts with an IDR and all rungs switch at the same points.
-        "-force_key_frames",
-        f"expr:gte(t,n_forced*{key_every})",
-        "-sc_threshold",
-        "0",
-        "-flags",
-        "+cgop+global_header" if global_header else "+cgop",
-        "-bf",
-        "2",
-    ]
+        "force_key_frames": f"expr:gte(t,n_forced*{key_every})",
+        "sc_threshold": "0",
+        "flags": "+cgop+global_header" if global_header else "+cgop",
+        "bf": "2",
+    }
     for index, rung in enumerate(rungs):
-        gop = max(1, round(rung.fps * key_every))
-        args += [
-            f"-b:{specifier}:{index}",
-            f"{rung.video_kbps}k",
-            f"-maxrate:{specifier}:{index}",
-            f"{round(rung.video_kbps * 1.1)}k",
-            f"-bufsize:{specifier}:{index}",
-            f"{rung.video_kbps * 2}k",
-            f"-g:{specifier}:{index}",
-            str(gop),
-            f"-keyint_min:{specifier}:{index}",
-            str(gop),
-        ]
-    return args
+        gop = str(max(1, round(rung.fps * key_every)))
+        options |= {
+            f"b:{specifier}:{index}": f"{rung.video_kbps}k",
+            f"maxrate:{specifier}:{index}": f"{round(rung.video_kbps * 1.1)}k",
+            f"bufsize:{specifier}:{index}": f"{rung.video_kbps * 2}k",
+            f"g:{specifier}:{index}": gop,
+            f"keyint_min:{specifier}:{index}": gop,
+        }
+    return options
 
 
-def _aac_args(profile: TranscodeProfile) -> list[str]:
-    return [
-        "-c:a",
-        "aac",
-        "-b:a",
-        f"{profile.audio_kbps}k",
-        "-ac",
-        "2",
-        "-ar",
-        str(profile.audio_sample_rate),
-    ]
+def _aac_options(profile: TranscodeProfile) -> dict[str, str]:
+    return {
+        "c:a": "aac",
+        "b:a": f"{profile.audio_kbps}k",
+        "ac": "2",
+        "ar": str(profile.audio_sample_rate),
+    }
 
 
-def audio_source(plan_: TranscodePlan) -> str:
-    """The filter-graph input for audio: the source's, or silence.
+class _SourceFilter(FilterNode):
+    """A filter with no input, such as anullsrc.
+
+    ffmpeg-python 0.2.0 has none (kkroening/ffmpeg-python#111); the lavfi
+    *input* it suggests instead would need the lavfi demuxer, which can open
+    files (``movie=``) and so is not on the allow-list.
+    """
+
+    def __init__(self, name: str, **options):
+        Node.__init__(
+            self,
+            stream_spec=None,
+            name=name,
+            incoming_stream_types={},
+            outgoing_stream_type=FilterableStream,
+            min_inputs=0,
+            max_inputs=0,
+            kwargs=options,
+        )
+
+
+def audio_source(plan_: TranscodePlan, source: FilterableStream) -> FilterableStream:
+    """The audio to encode: the source's, through the plan's chain, or silence.
 
     Apple asks for stereo AAC in every HLS stream, so a video without sound
     gets a silent track rather than none.
     """
     if plan_.audio_stream is None:
-        return (
-            f"anullsrc=r={plan_.profile.audio_sample_rate}:cl=stereo,"
-            f"atrim=duration={plan_.duration:.3f}"
-        )
-    return f"[0:{plan_.audio_stream}]{plan_.audio_filter}"
+        silence = _SourceFilter(
+            "anullsrc", r=plan_.profile.audio_sample_rate, cl="stereo"
+        ).stream()
+        return silence.filter("atrim", duration=f"{plan_.duration:.3f}")
+    audio = source[str(plan_.audio_stream)]
+    for audio_filter in plan_.audio_filters:
+        audio = audio_filter.apply(audio)
+    return audio
 
 
-def video_output_args(plan_: TranscodePlan) -> list[str]:
-    """ffmpeg output arguments (after the input) for a video asset."""
+def _scaled(stream: FilterableStream, size: tuple[int, int]) -> FilterableStream:
+    width, height = size
+    return stream.filter("scale", width, height, flags="bicubic").filter("setsar", 1)
+
+
+def video_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
+    """Every output of a video asset, read from ``source`` (a pinned input)."""
     rungs, download = plan_.rungs, plan_.download
-    graph = []
-    branches = len(rungs) + 1  # rungs and one low-resolution still branch
-    graph.append(
-        f"[0:{plan_.video_stream}]split={branches}"
-        + "".join(f"[src{i}]" for i in range(branches))
-    )
-    for i, rung in enumerate(rungs):
-        graph.append(
-            f"[src{i}]fps={rung.fps},"
-            f"scale={rung.width}:{rung.height}:flags=bicubic,setsar=1[hls{i}]"
-        )
-    pw, ph = plan_.poster_size
-    tw, th = plan_.thumbnail_size
-    sw, sh = plan_.tile_size
+    # One branch a rung and one low-resolution still branch.
+    branches = source[str(plan_.video_stream)].split()
+    ladder = [
+        _scaled(branches[i].filter("fps", rung.fps), (rung.width, rung.height))
+        for i, rung in enumerate(rungs)
+    ]
     # The stills keep a few dozen of the source's frames: each branch drops
     # frames first and scales only those it keeps (scaling every frame first
     # cost 4-10 % of the whole pass; see BENCHMARKS.md). The poster branch
     # ends after its one frame.
-    stills = f"src{len(rungs)}"
-    graph.append(f"[{stills}]split=3[pin][tin][sin]")
-    graph.append(
-        f"[pin]select='gte(t\\,{plan_.poster_time:.3f})',trim=end_frame=1,"
-        f"scale={pw}:{ph}:flags=bicubic,setsar=1[poster]"
+    stills = branches[len(rungs)].split()
+    poster = _scaled(
+        stills[0]
+        .filter("select", f"gte(t,{plan_.poster_time:.3f})")
+        .filter("trim", end_frame=1),
+        plan_.poster_size,
     )
-    graph.append(
-        f"[tin]fps=1/{plan_.thumbnail_interval:.6f},"
-        f"scale={tw}:{th}:flags=bicubic,setsar=1[thumbs]"
+    thumbs = _scaled(
+        stills[1].filter("fps", f"1/{plan_.thumbnail_interval:.6f}"),
+        plan_.thumbnail_size,
     )
     # Sprite tiles one by one, laid out into sheets afterwards (sprites.py):
     # a tile filter here would start its output only once a sheet is full,
     # and ffmpeg prints no progress until every output has started.
-    graph.append(
-        f"[sin]fps=1/{plan_.sprite_interval:.6f},"
-        f"scale={sw}:{sh}:flags=bicubic,setsar=1[sprite]"
+    sprite = _scaled(
+        stills[2].filter("fps", f"1/{plan_.sprite_interval:.6f}"), plan_.tile_size
     )
-    graph.append(f"{audio_source(plan_)}[ahls]")
 
-    args = ["-filter_complex", ";".join(graph)]
     # Every rung and one stereo AAC track, each encoded once. The tee muxer
     # writes them all into the HLS ladder (one shared audio rendition group)
     # and the download rung's video and the audio into the MP4 download too,
     # which used to encode that rung and the audio a second time with the
     # very same settings.
-    for i in range(len(rungs)):
-        args += ["-map", f"[hls{i}]"]
-    args += ["-map", "[ahls]"]
-    # The hls and mp4 muxers ask their encoders for global headers (SPS/PPS
-    # in init.mp4 and the avcC box only); tee does not, and without them
-    # x264 repeats SPS/PPS before every IDR, changing every segment.
-    args += _x264_args(plan_, rungs, "v", global_header=True)
-    args += _aac_args(plan_.profile)
     stream_map = " ".join(
         ["a:0,agroup:aac,name:audio"]
         + [f"v:{i},agroup:aac,name:{rung.name}" for i, rung in enumerate(rungs)]
@@ -355,33 +353,57 @@ def video_output_args(plan_: TranscodePlan) -> list[str]:
         {"movflags": "+faststart", "select": f"v:{rungs.index(download)},a:0"},
         "download.mp4",
     )
-    args += ["-f", "tee", f"{hls}|{mp4}"]
-    # Stills.
-    args += ["-map", "[poster]", "-frames:v", "1", "-q:v", "2", "poster.jpg"]
-    args += ["-map", "[thumbs]", "-q:v", "4", "thumbs/thumb_%04d.jpg"]
-    args += ["-map", "[sprite]", f"sprite/{SPRITE_TILE_PATTERN}"]
-    return args
+    renditions = ffmpeg_python.output(
+        *ladder,
+        audio_source(plan_, source),
+        f"{hls}|{mp4}",
+        format="tee",
+        # The hls and mp4 muxers ask their encoders for global headers
+        # (SPS/PPS in init.mp4 and the avcC box only); tee does not, and
+        # without them x264 repeats SPS/PPS before every IDR, changing every
+        # segment.
+        **_x264_options(plan_, rungs, "v", global_header=True),
+        **_aac_options(plan_.profile),
+    )
+    return ffmpeg_python.merge_outputs(
+        renditions,
+        poster.output("poster.jpg", **{"frames:v": "1", "q:v": "2"}),
+        thumbs.output("thumbs/thumb_%04d.jpg", **{"q:v": "4"}),
+        sprite.output(f"sprite/{SPRITE_TILE_PATTERN}"),
+    )
 
 
-def audio_output_args(plan_: TranscodePlan) -> list[str]:
-    """ffmpeg output arguments for an audio-only asset."""
+def audio_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
+    """Every output of an audio-only asset, read from ``source``."""
     wave_w, wave_h = WAVEFORM_SIZE
-    graph = [
-        f"{audio_source(plan_)},asplit=4[ahls][am4a][amp3][awave]",
-        f"[awave]showwavespic=s={wave_w}x{wave_h}:split_channels=0:colors=0x0b6e4f[wave]",
-    ]
-    args = ["-filter_complex", ";".join(graph)]
-    args += ["-map", "[ahls]"] + _aac_args(plan_.profile)
-    args += _hls_muxer_args(plan_.profile, "a:0,name:audio")
-    args += ["-map", "[am4a]"] + _aac_args(plan_.profile)
-    args += ["-movflags", "+faststart", "audio.m4a"]
-    args += ["-map", "[amp3]", "-c:a", "libmp3lame", "-b:a", f"{MP3_KBPS}k"]
-    args += ["-ar", str(plan_.profile.audio_sample_rate), "audio.mp3"]
-    args += ["-map", "[wave]", "-frames:v", "1", "waveform.png"]
-    return args
+    copies = audio_source(plan_, source).asplit()
+    waveform = copies[3].filter(
+        "showwavespic", s=f"{wave_w}x{wave_h}", split_channels=0, colors="0x0b6e4f"
+    )
+    aac = _aac_options(plan_.profile)
+    return ffmpeg_python.merge_outputs(
+        copies[0].output(
+            HLS_PLAYLISTS,
+            format="hls",
+            **aac,
+            **_hls_muxer_options(plan_.profile, "a:0,name:audio"),
+        ),
+        copies[1].output("audio.m4a", movflags="+faststart", **aac),
+        copies[2].output(
+            "audio.mp3",
+            **{
+                "c:a": "libmp3lame",
+                "b:a": f"{MP3_KBPS}k",
+                "ar": str(plan_.profile.audio_sample_rate),
+            },
+        ),
+        waveform.output("waveform.png", **{"frames:v": "1"}),
+    )
 
 
-def output_args(plan_: TranscodePlan) -> list[str]:
+def outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
+    """The whole ladder of ``plan_`` as one ffmpeg-python graph, for
+    ffmpeg.run_ffmpeg; ``source`` is ffmpeg.pinned_input's stream."""
     if plan_.kind == MediaKind.AUDIO:
-        return audio_output_args(plan_)
-    return video_output_args(plan_)
+        return audio_outputs(plan_, source)
+    return video_outputs(plan_, source)

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from .errors import TransientMediaError
-from .ffmpeg import run_ffmpeg_analysis
+from .ffmpeg import Filter, pinned_input, run_ffmpeg_analysis
 
 # Below this an input is effectively silent: there is nothing to normalise.
 SILENCE_LUFS = -70.0
@@ -41,8 +41,12 @@ class LoudnessMeasurement:
         return not math.isfinite(self.integrated) or self.integrated < SILENCE_LUFS
 
 
-def _loudnorm_args(target: LoudnessTarget) -> str:
-    return f"I={target.integrated}:TP={target.true_peak}:LRA={target.loudness_range}"
+def _loudnorm_options(target: LoudnessTarget) -> dict[str, float]:
+    return {
+        "I": target.integrated,
+        "TP": target.true_peak,
+        "LRA": target.loudness_range,
+    }
 
 
 def _last_json_object(log: str) -> dict:
@@ -70,17 +74,11 @@ def measure(
     timeout: float = 600,
 ) -> LoudnessMeasurement:
     """Integrated loudness, loudness range and true peak of one audio stream."""
-    log = run_ffmpeg_analysis(
-        input_path=input_path,
-        input_format=input_format,
-        filter_args=[
-            "-map",
-            f"0:a:{audio_stream}",
-            "-af",
-            f"loudnorm={_loudnorm_args(target)}:print_format=json",
-        ],
-        timeout=timeout,
+    audio = pinned_input(input_path, input_format)[f"a:{audio_stream}"]
+    analysed = audio.filter(
+        "loudnorm", **_loudnorm_options(target), print_format="json"
     )
+    log = run_ffmpeg_analysis(streams=[analysed], timeout=timeout)
     values = _last_json_object(log)
     return LoudnessMeasurement(
         integrated=_float(values.get("input_i")),
@@ -91,9 +89,9 @@ def measure(
     )
 
 
-def normalise_filter(
+def normalise_filters(
     measurement: LoudnessMeasurement, target: LoudnessTarget, sample_rate: int
-) -> str:
+) -> tuple[Filter, ...]:
     """The audio filter chain that brings the input to the target.
 
     loudnorm works at 192 kHz internally, so we resample to the delivery rate
@@ -102,18 +100,24 @@ def normalise_filter(
     is passed through untouched.
     """
     resample = (
-        f"aresample={sample_rate},"
-        f"aformat=sample_rates={sample_rate}:channel_layouts=stereo"
+        Filter("aresample", (sample_rate,)),
+        Filter(
+            "aformat",
+            options={"sample_rates": sample_rate, "channel_layouts": "stereo"},
+        ),
     )
     if measurement.is_silent:
         return resample
-    return (
-        f"loudnorm={_loudnorm_args(target)}"
-        f":measured_I={measurement.integrated}"
-        f":measured_TP={measurement.true_peak}"
-        f":measured_LRA={measurement.loudness_range}"
-        f":measured_thresh={measurement.threshold}"
-        f":offset={measurement.offset}"
-        ":linear=true,"
-        f"{resample}"
+    loudnorm = Filter(
+        "loudnorm",
+        options={
+            **_loudnorm_options(target),
+            "measured_I": measurement.integrated,
+            "measured_TP": measurement.true_peak,
+            "measured_LRA": measurement.loudness_range,
+            "measured_thresh": measurement.threshold,
+            "offset": measurement.offset,
+            "linear": "true",
+        },
     )
+    return (loudnorm, *resample)

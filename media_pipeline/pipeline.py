@@ -166,14 +166,14 @@ def _run(job: TranscodeJob, work: Path) -> bool:
             timeout=transcode_timeout(probed.duration),
         )
     asset_record_loudness(asset=asset, measurement=measurement)
-    audio_filter = (
-        loudness.normalise_filter(measurement, target, profile.audio_sample_rate)
+    audio_filters = (
+        loudness.normalise_filters(measurement, target, profile.audio_sample_rate)
         if measurement
-        else ""
+        else ()
     )
 
     plan = ladder.plan(
-        probe=probed, kind=kind, profile=profile, audio_filter=audio_filter
+        probe=probed, kind=kind, profile=profile, audio_filters=audio_filters
     )
     out = work / "out"
     for folder in ("hls", "thumbs", "sprite"):
@@ -182,9 +182,7 @@ def _run(job: TranscodeJob, work: Path) -> bool:
         job_report(job=job, phase=JobPhase.TRANSCODING, progress=0, eta_seconds=None)
     )
     ffmpeg.run_ffmpeg(
-        input_path=source,
-        input_format=probed.demuxer,
-        output_args=ladder.output_args(plan),
+        outputs=ladder.outputs(plan, ffmpeg.pinned_input(source, probed.demuxer)),
         timeout=transcode_timeout(plan.duration),
         on_progress=ProgressReporter(job, plan.duration),
         cwd=out,

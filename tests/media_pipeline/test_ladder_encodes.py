@@ -9,6 +9,7 @@ import re
 import subprocess
 
 from media_pipeline import ffmpeg, ladder
+from media_pipeline.ffmpeg import Filter
 from media_pipeline.models import TranscodeProfile
 
 from .media import make_video, probe_streams, top_level_boxes
@@ -27,7 +28,7 @@ def test_each_rung_and_the_audio_are_encoded_once(tmp_path):
         probe=probed,
         kind="video",
         profile=profile,
-        audio_filter=f"aresample={profile.audio_sample_rate}",
+        audio_filters=(Filter("aresample", (profile.audio_sample_rate,)),),
     )
     assert [r.name for r in plan.rungs] == ["480p", "360p"]
     assert plan.download is plan.rungs[1]
@@ -35,20 +36,12 @@ def test_each_rung_and_the_audio_are_encoded_once(tmp_path):
     out = tmp_path / "out"
     for folder in ("hls", "thumbs", "sprite"):
         (out / folder).mkdir(parents=True)
+    binary, *arguments = ladder.outputs(
+        plan, ffmpeg.pinned_input(source, probed.demuxer)
+    ).compile(cmd=ffmpeg.FFMPEG)
     completed = subprocess.run(
-        [
-            ffmpeg.FFMPEG,
-            "-hide_banner",
-            "-nostdin",
-            "-nostats",
-            "-loglevel",
-            "info",
-            "-f",
-            probed.demuxer,
-            "-i",
-            str(source),
-            *ladder.output_args(plan),
-        ],
+        [binary, "-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"]
+        + arguments,
         cwd=out,
         capture_output=True,
         text=True,

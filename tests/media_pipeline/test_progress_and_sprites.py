@@ -23,7 +23,7 @@ def transcode(source, out):
         probe=probe,
         kind=MediaKind.VIDEO,
         profile=TranscodeProfile.objects.get(slug="standard"),
-        audio_filter="anull",
+        audio_filters=(),
     )
     for folder in ("hls", "thumbs", "sprite"):
         (out / folder).mkdir(parents=True)
@@ -34,9 +34,7 @@ def transcode(source, out):
         return True
 
     ffmpeg.run_ffmpeg(
-        input_path=source,
-        input_format=probe.demuxer,
-        output_args=ladder.output_args(plan),
+        outputs=ladder.outputs(plan, ffmpeg.pinned_input(source, probe.demuxer)),
         timeout=600,
         on_progress=on_progress,
         cwd=out,
