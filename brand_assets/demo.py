@@ -15,10 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.db import transaction
 from PIL import Image, ImageDraw, ImageFont
@@ -363,22 +360,10 @@ MARCH = (
 )
 
 
-def _ffmpeg(path: Path, arguments: list[str], seconds: int) -> None:
-    subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *arguments]
-        + ["-t", str(seconds), str(path)],
-        check=True,
-        timeout=600,
-    )
-
-
 def demo_exercise_media() -> dict[str, object]:
     """The 课间操 music and demonstration video in the media library,
     generated and processed here if missing (as the media demo does)."""
-    from media_pipeline.models import AssetStatus, MediaAsset
-    from media_pipeline.pipeline import job_run
-    from media_pipeline.services.assets import asset_create_from_upload
-    from media_pipeline.services.jobs import job_request
+    from media_pipeline.demo import demo_media
 
     specs = {
         MUSIC_TITLE: (
@@ -397,25 +382,7 @@ def demo_exercise_media() -> dict[str, object]:
             8,
         ),
     }  # fmt: skip
-    media = {}
-    with tempfile.TemporaryDirectory(prefix="baigali-brand-demo-") as work:
-        for title, (filename, arguments, seconds) in specs.items():
-            asset = MediaAsset.objects.filter(title=title).first()
-            if asset is None:
-                path = Path(work) / filename
-                _ffmpeg(path, arguments, seconds)
-                asset = asset_create_from_upload(
-                    staged_path=path,
-                    filename=filename,
-                    title=title,
-                    start_processing=False,
-                )
-            if asset.status != AssetStatus.READY:
-                job = job_request(asset=asset, dispatch=False)
-                job_run(job_id=job.pk, worker="load_demo")
-                asset.refresh_from_db()
-            media[title] = asset
-    return media
+    return demo_media(specs, prefix="baigali-brand-demo-")
 
 
 # --- Assets ---------------------------------------------------------------------

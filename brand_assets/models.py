@@ -21,6 +21,8 @@ from wagtail.models import CollectionMember
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
+from media_pipeline.fields import user_reference
+
 
 class AssetKind(models.TextChoices):
     MARK = "mark", _("标志")
@@ -98,14 +100,7 @@ class BrandAsset(CollectionMember, index.Indexed, ClusterableModel):
     public_download = models.BooleanField(
         _("允许公众下载"), default=False, help_text=_("不需授权即可从品牌页下载。")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_reference(_("创建者"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -182,22 +177,8 @@ class BrandAssetVersion(models.Model):
     notes = models.TextField(_("版本说明"), blank=True)
     is_approved = models.BooleanField(_("已审定"), default=False, db_index=True)
     approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审定人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    approved_by = user_reference(_("审定人"))
+    created_by = user_reference(_("创建者"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = BrandAssetVersionQuerySet.as_manager()
@@ -392,14 +373,7 @@ class Licence(models.Model):
     attribution = models.CharField(_("署名要求"), max_length=255, blank=True)
     notes = models.TextField(_("备注"), blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_reference(_("创建者"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = LicenceQuerySet.as_manager()
@@ -491,14 +465,7 @@ class AssetDownload(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("用户"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    user = user_reference(_("用户"))
     via = models.CharField(_("途径"), max_length=20, choices=DownloadVia.choices)
     ip_address = models.GenericIPAddressField(_("地址"), null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

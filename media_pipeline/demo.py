@@ -6,9 +6,7 @@ import tempfile
 from pathlib import Path
 
 from .models import AssetStatus, MediaAsset
-from .pipeline import job_run
-from .services.assets import asset_create_from_upload
-from .services.jobs import job_request
+from .services.ingest import asset_ingest, asset_process_now
 
 # title: (file name, ffmpeg input arguments, seconds)
 DEMO_MEDIA = {
@@ -29,10 +27,12 @@ MELODY = "aevalsrc=0.25*sin(2*PI*(262+65*floor(mod(t*2\\,4)))*t):s=48000:c=stere
 NOISE = "anoisesrc=color=pink:amplitude=0.05:seed=42:sample_rate=48000"
 
 
-def _generate(path: Path, video_input: list[str], seconds: int) -> None:
+def _arguments(video_input: list[str]) -> list[str]:
+    """ffmpeg's arguments for a demo file: the melody over noise, with the
+    picture of ``video_input`` if any."""
     audio_input = ["-f", "lavfi", "-i", MELODY, "-f", "lavfi", "-i", NOISE]
     if video_input:
-        command = [
+        return [
             *video_input,
             *audio_input,
             "-filter_complex",
@@ -50,42 +50,55 @@ def _generate(path: Path, video_input: list[str], seconds: int) -> None:
             "-c:a",
             "aac",
         ]
-    else:
-        command = [
-            *audio_input,
-            "-filter_complex",
-            "[0:a][1:a]amix=inputs=2:normalize=0[a]",
-            "-map",
-            "[a]",
-            "-c:a",
-            "pcm_s16le",
-        ]
+    return [
+        *audio_input,
+        "-filter_complex",
+        "[0:a][1:a]amix=inputs=2:normalize=0[a]",
+        "-map",
+        "[a]",
+        "-c:a",
+        "pcm_s16le",
+    ]
+
+
+def _generate(path: Path, arguments: list[str], seconds: int) -> None:
     subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *command]
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *arguments]
         + ["-t", str(seconds), str(path)],
         check=True,
         timeout=600,
     )
 
 
-def demo_media_assets() -> dict[str, MediaAsset]:
-    """The demo's media by title, generated and processed if missing."""
+def demo_media(
+    specs: dict[str, tuple[str, list[str], int]], *, prefix: str
+) -> dict[str, MediaAsset]:
+    """Demo media by title, generated with ffmpeg and processed in this
+    process if missing. ``specs``: title → (file name, ffmpeg's input and
+    output arguments, seconds). An asset of that title is kept, and run if
+    it is not ready yet."""
     assets = {}
-    with tempfile.TemporaryDirectory(prefix="baigali-demo-") as work:
-        for title, (filename, video_input, seconds) in DEMO_MEDIA.items():
+    with tempfile.TemporaryDirectory(prefix=prefix) as work:
+        for title, (filename, arguments, seconds) in specs.items():
             asset = MediaAsset.objects.filter(title=title).first()
             if asset is None:
                 path = Path(work) / filename
-                _generate(path, video_input, seconds)
-                asset = asset_create_from_upload(
-                    staged_path=path,
-                    filename=filename,
-                    title=title,
-                    start_processing=False,
+                _generate(path, arguments, seconds)
+                asset = asset_ingest(
+                    path=path, title=title, wait=True, worker="load_demo"
                 )
-            if asset.status != AssetStatus.READY:
-                job = job_request(asset=asset, dispatch=False)
-                job_run(job_id=job.pk, worker="load_demo")
-                asset.refresh_from_db()
+            elif asset.status != AssetStatus.READY:
+                asset_process_now(asset=asset, worker="load_demo")
             assets[title] = asset
     return assets
+
+
+def demo_media_assets() -> dict[str, MediaAsset]:
+    """The demo's media by title, generated and processed if missing."""
+    return demo_media(
+        {
+            title: (filename, _arguments(video_input), seconds)
+            for title, (filename, video_input, seconds) in DEMO_MEDIA.items()
+        },
+        prefix="baigali-demo-",
+    )

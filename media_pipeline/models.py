@@ -5,7 +5,6 @@ Only the services in ``services.py`` change an asset's or a job's state.
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +15,8 @@ from taggit.models import TaggedItemBase
 from wagtail.models import CollectionMember
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
+
+from .fields import user_reference
 
 
 class MediaKind(models.TextChoices):
@@ -166,14 +167,7 @@ class MediaAsset(CollectionMember, index.Indexed, ClusterableModel):
     tags = TaggableManager(
         through="TaggedMediaAsset", blank=True, verbose_name=_("标签")
     )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = user_reference(_("上传者"))
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -434,14 +428,7 @@ class SubtitleTrack(models.Model):
     size = models.PositiveIntegerField(_("大小（字节）"), editable=False)
     cue_count = models.PositiveIntegerField(_("字幕条数"), editable=False)
     end_seconds = models.FloatField(_("最后一条结束于（秒）"), editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传者"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    uploaded_by = user_reference(_("上传者"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = SubtitleTrackQuerySet.as_manager()

@@ -5,10 +5,11 @@ changes through ``services.delivery_transition``, which refuses illegal moves
 and records every move as a DeliveryEvent: who, when, why and through what.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from media_pipeline.fields import user_reference
 
 # The page types that can be delivered to a platform.
 DELIVERABLE_PAGE_TYPES = [
@@ -281,14 +282,7 @@ class DeliveryEvent(models.Model):
     to_state = models.CharField(
         _("新状态"), max_length=20, choices=DeliveryState.choices
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = user_reference(_("操作人"))
     partner = models.ForeignKey(
         "syndication.PartnerAccount",
         verbose_name=_("合作方"),

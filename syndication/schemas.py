@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 ItemKindName = Literal["episode", "short_video", "music_work"]
 
@@ -142,3 +144,28 @@ class ReceiptOut(Schema):
     adopted_on: dt.date | None
     rejection_reason: str
     changed: bool = Field(description="这次回执是否改变了交付状态")
+
+
+#: RFC 3339, section 5.6 (what OpenAPI's ``format: date-time`` means): a date,
+#: ``T``, a time with seconds and an offset (``Z`` or ±hh:mm). Pydantic alone
+#: would also take a number (read as epoch seconds) or a naive time.
+RFC_3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$",
+    re.ASCII,
+)
+RFC_3339_REASON = (
+    "必须是 RFC 3339 日期时间（带时区），如 2024-05-01T08:00:00+08:00"
+    "（在网址中 + 须写作 %2B）。"
+)
+
+
+def _rfc_3339(value):
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not RFC_3339.match(value):
+        raise ValueError(RFC_3339_REASON)
+    return value
+
+
+#: A date-time in a query parameter: RFC 3339 and nothing looser.
+RFC3339DateTime = Annotated[dt.datetime, BeforeValidator(_rfc_3339)]

@@ -42,11 +42,13 @@ from ..offers import (
 )
 from ..page_cache import CachedPage, cache_page, cached_page, data_version
 from ..schemas import (
+    RFC_3339_REASON,
     ErrorOut,
     ItemDetailOut,
     ItemListOut,
     ReceiptIn,
     ReceiptOut,
+    RFC3339DateTime,
     ValidationErrorOut,
 )
 from ..services import IllegalTransition, delivery_transition
@@ -136,11 +138,9 @@ ERROR_MESSAGES = {
     "greater_than_equal": "不能小于 {ge}。",
     "less_than_equal": "不能大于 {le}。",
     "literal_error": "取值只能是 {expected}。",
-    "datetime_parsing": "必须是 ISO 8601 日期时间，如 2024-05-01T08:00:00+08:00。",
-    "datetime_from_date_parsing": (
-        "必须是 ISO 8601 日期时间，如 2024-05-01T08:00:00+08:00。"
-    ),
-    "datetime_type": "必须是 ISO 8601 日期时间，如 2024-05-01T08:00:00+08:00。",
+    "datetime_parsing": RFC_3339_REASON,
+    "datetime_from_date_parsing": RFC_3339_REASON,
+    "datetime_type": RFC_3339_REASON,
     "json_invalid": "不是有效的 JSON。",
     "model_attributes_type": "必须是 JSON 对象。",
     "dict_type": "必须是 JSON 对象。",
@@ -181,13 +181,14 @@ def invalid(request, exc):
 # --- items -------------------------------------------------------------------
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
+def _utc(value: dt.datetime) -> dt.datetime:
+    """``value`` (aware, as RFC 3339 requires) in UTC. A valid time that UTC
+    cannot hold (year 1 at +23:59) is the start or the end of time."""
     try:
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
         return value.astimezone(dt.UTC)
-    except (OverflowError, ValueError):
-        raise HttpError(422, _("updated_since 超出可用范围。")) from None
+    except OverflowError:
+        edge = dt.datetime.min if value.year == dt.MINYEAR else dt.datetime.max
+        return edge.replace(tzinfo=dt.UTC)
 
 
 def _row_version(row: dict, now) -> tuple:
@@ -215,11 +216,24 @@ def _row_version(row: dict, now) -> tuple:
     by_alias=True,
     url_name="items",
     summary="条目列表与增量同步",
+    openapi_extra={
+        "responses": {
+            400: {
+                "description": "游标无效：不是本接口给出的、被改动过或属于其他合作方"
+            },
+            422: {
+                "description": "参数有误：limit 超出范围、updated_since 不是 RFC 3339 "
+                "日期时间等"
+            },
+        }
+    },
     description=(
         "只列出已交付给本平台且在可用期内的条目，按 (updated_at, id) 排序，"
-        "游标分页（next_cursor 为 null 时已到末页；带 cursor 时沿用其中的"
-        "updated_since）。带 updated_since（ISO 8601，含该时刻；不带时区按北京"
-        "时间）时为增量同步：返回此后有变化的条目（包括可用期刚开始的），以及须"
+        "游标分页（next_cursor 为 null 时已到末页；cursor 须原样传回上一页的 "
+        "next_cursor，改动、伪造或属于其他合作方的游标返回 400；带 cursor 时沿用"
+        "其中的 updated_since）。带 updated_since（RFC 3339 日期时间，须带时区，"
+        "如 2024-05-01T08:00:00+08:00，含该时刻；数字或不带时区的时间返回 422）"
+        "时为增量同步：返回此后有变化的条目（包括可用期刚开始的），以及须"
         "下线条目的删除标记 "
         '`{"id", "deleted": true, "state", "updated_at"}`：state 为 expired'
         "（已过期或可用期已结束）或 withdrawn（已撤回、未采用或正在重新交付）。"
@@ -229,8 +243,12 @@ def _row_version(row: dict, now) -> tuple:
 def list_items(
     request,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    cursor: str | None = Query(None, max_length=1000),
-    updated_since: dt.datetime | None = Query(None),  # noqa: B008
+    cursor: str | None = Query(
+        None, max_length=1000, description="上一页响应中的 next_cursor，原样传回"
+    ),
+    updated_since: RFC3339DateTime | None = Query(  # noqa: B008
+        None, description="RFC 3339 日期时间，须带时区，如 2024-05-01T08:00:00+08:00"
+    ),
 ):
     partner = request.partner
     position = None
@@ -239,7 +257,7 @@ def list_items(
             position = Cursor.decode(cursor, partner_id=partner.pk)
         except InvalidCursor:
             return _json({"detail": _("游标无效或不属于此合作方。")}, status=400)
-    since = _aware(updated_since) if updated_since and not position else None
+    since = _utc(updated_since) if updated_since and not position else None
     query = "|".join((str(limit), cursor or "", since.isoformat() if since else ""))
     # Read before the page is made (with the key): a change meanwhile leaves
     # the page with the older version, so it is made again on the next

@@ -4,9 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from wagtail.models import Collection
 
 from media_pipeline.errors import DuplicateMediaError
-from media_pipeline.models import AssetStatus, MediaAsset
-from media_pipeline.services.assets import asset_create_from_upload
-from media_pipeline.services.jobs import job_request
+from media_pipeline.models import AssetStatus
+from media_pipeline.services.ingest import asset_ingest
 
 
 class Command(BaseCommand):
@@ -24,21 +23,21 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, title, collection, wait, **options):
         if not path.is_file():
+            # Said before the collection is looked up (asset_ingest checks too).
             raise CommandError(f"找不到文件：{path}")
-        target = self.collection(collection)
         try:
-            asset = asset_create_from_upload(
-                staged_path=path,
-                filename=path.name,
+            asset = asset_ingest(
+                path=path,
                 title=title,
-                collection=target,
-                start_processing=not wait,
+                collection=self.collection(collection),
+                wait=wait,
+                worker="manage.py ingest --wait",
             )
         except DuplicateMediaError as error:
             raise CommandError(error.reason) from error
-        if wait:
-            self.run_in_process(asset)
         self.stdout.write(str(asset.pk))
+        if wait and asset.status != AssetStatus.READY:
+            raise CommandError(f"处理失败：{asset.failure_reason}")
 
     def collection(self, name: str) -> Collection:
         if not name:
@@ -47,13 +46,3 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"没有名为“{name}”的收藏集。")
         return found
-
-    def run_in_process(self, asset: MediaAsset) -> None:
-        from media_pipeline.pipeline import job_run
-
-        job = job_request(asset=asset, dispatch=False)
-        job_run(job_id=job.pk, worker="manage.py ingest --wait")
-        asset.refresh_from_db()
-        if asset.status != AssetStatus.READY:
-            self.stdout.write(str(asset.pk))
-            raise CommandError(f"处理失败：{asset.failure_reason}")
