@@ -17,8 +17,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 
-from syndication.keys import partner_key_authenticate
-from syndication.schemas import ErrorOut, ValidationErrorOut
+from syndication.keys import bearer_partner
+from syndication.schemas import ErrorOut, ValidationErrorOut, download_responses
 
 from .downloads import kit_url, serve_download, variant_url
 from .licences import licence_per_asset, licences_in_force_for_partner
@@ -312,23 +312,7 @@ DOWNLOAD_TYPES = (
         "授权到期或被撤销（410）、文件已不属于现行审定版本（410）、链接属于其他合作方"
         "或无效（403）时拒绝；套件正在重新生成时 409。"
     ),
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "文件（附件）",
-                "content": {
-                    media_type: {"schema": {"type": "string", "format": "binary"}}
-                    for media_type in DOWNLOAD_TYPES
-                },
-            },
-            302: {"description": "转到短时有效的 S3 预签名地址"},
-        }
-    },
+    openapi_extra={"responses": download_responses(DOWNLOAD_TYPES)},
 )
 def download(request, token: str = Path(..., max_length=2000)):
-    bearer_partner = None
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        key = partner_key_authenticate(header[7:].strip())
-        bearer_partner = key.partner if key else None
-    return serve_download(request, token, bearer_partner=bearer_partner)
+    return serve_download(request, token, bearer_partner=bearer_partner(request))

@@ -139,6 +139,16 @@ def partner_key_authenticate(plaintext: str) -> PartnerKey | None:
     return key
 
 
+def bearer_partner(request) -> PartnerAccount | None:
+    """The partner whose valid key the request carries, if any. Download
+    links need no key; one that comes with a key must be that partner's."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    key = partner_key_authenticate(header[7:].strip())
+    return key.partner if key else None
+
+
 def partner_key_revoke(*, key: PartnerKey) -> PartnerKey:
     """Revoke ``key`` now; the next request carrying it is refused. Revoking
     a revoked key changes nothing."""

@@ -169,3 +169,18 @@ def _rfc_3339(value):
 
 #: A date-time in a query parameter: RFC 3339 and nothing looser.
 RFC3339DateTime = Annotated[dt.datetime, BeforeValidator(_rfc_3339)]
+
+
+def download_responses(media_types) -> dict:
+    """The OpenAPI ``responses`` of a signed download endpoint: the file in
+    one of ``media_types``, or a redirect to S3."""
+    return {
+        200: {
+            "description": "文件（附件）",
+            "content": {
+                media_type: {"schema": {"type": "string", "format": "binary"}}
+                for media_type in media_types
+            },
+        },
+        302: {"description": "转到短时有效的 S3 预签名地址"},
+    }

@@ -31,7 +31,7 @@ from ..items import (
     listed_items_json,
     tombstone,
 )
-from ..keys import partner_key_authenticate
+from ..keys import bearer_partner
 from ..listing import Cursor, InvalidCursor, page_rows
 from ..models import Delivery, DeliveryState, Via
 from ..offers import (
@@ -50,6 +50,7 @@ from ..schemas import (
     ReceiptOut,
     RFC3339DateTime,
     ValidationErrorOut,
+    download_responses,
 )
 from ..services import IllegalTransition, delivery_transition
 from ..stored_items import stored_items_usable
@@ -594,23 +595,7 @@ DOWNLOAD_TYPES = (
         "条目详情与订阅源给出的下载地址，无须密钥。过期（410）、条目已撤回或过期"
         "（410）、链接属于其他合作方（403）时拒绝。"
     ),
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "文件（附件）",
-                "content": {
-                    media_type: {"schema": {"type": "string", "format": "binary"}}
-                    for media_type in DOWNLOAD_TYPES
-                },
-            },
-            302: {"description": "转到短时有效的 S3 预签名地址"},
-        }
-    },
+    openapi_extra={"responses": download_responses(DOWNLOAD_TYPES)},
 )
 def download(request, token: str = Path(..., max_length=2000)):
-    bearer_partner = None
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        key = partner_key_authenticate(header[7:].strip())
-        bearer_partner = key.partner if key else None
-    return serve_download(request, token, bearer_partner=bearer_partner)
+    return serve_download(request, token, bearer_partner=bearer_partner(request))
