@@ -184,8 +184,12 @@ def load_pages(rows: list[dict]) -> LoadedPages:
     Plain values, not page instances: a page of 200 items is serialised in a
     few milliseconds."""
     ids_by_kind: dict[DeliverableKind, list[int]] = defaultdict(list)
+    kinds: dict[int, DeliverableKind | None] = {}  # content type id → kind
     for row in rows:
-        kind = kind_for_content_type(row["page__content_type_id"])
+        content_type_id = row["page__content_type_id"]
+        if content_type_id not in kinds:
+            kinds[content_type_id] = kind_for_content_type(content_type_id)
+        kind = kinds[content_type_id]
         if kind is not None:
             ids_by_kind[kind].append(row["page_id"])
     pages: dict[int, dict] = {}
