@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from xml.etree import ElementTree as ET
 
-from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -33,14 +32,13 @@ from .etags import etag_for, matches, not_modified
 from .fetch_records import record_fetch
 from .items import (
     delivery_rows,
-    gone_for_partner,
     is_visible,
     items_metadata,
     medium,
     takedown,
-    window_open,
+    visible_or_gone,
 )
-from .models import VISIBLE_TO_PARTNER, Delivery
+from .models import Delivery
 from .offers import load_offered_renditions, load_subtitle_tracks, subtitle_out
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
@@ -90,9 +88,7 @@ def feed_rows(platform, *, now) -> list[dict]:
     must take down, newest change first. One query."""
     queryset = (
         Delivery.objects.filter(platform=platform)
-        .filter(
-            (Q(state__in=VISIBLE_TO_PARTNER) & window_open(now)) | gone_for_partner(now)
-        )
+        .filter(visible_or_gone(now))
         .order_by("-updated_at", "-id")
     )
     return delivery_rows(queryset[: feed_max_items()])

@@ -21,21 +21,25 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote
 
-from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import caches
 from django.db import router
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
-from django.utils.html import strip_tags
 from pydantic_core import to_json
 from wagtail.models import Page, Site
 
+from cms.core.deliverables import DeliverableKind, kind_for_content_type
 from media_pipeline.models import MediaKind
 
 from .conf import syndication_settings
-from .models import VISIBLE_TO_PARTNER, Delivery, DeliveryState
+from .models import (
+    VISIBLE_TO_PARTNER,
+    Delivery,
+    DeliveryState,
+    is_visible_at,
+    visible_at,
+)
 from .prepared_queries import run_prepared
 from .process_cache import ProcessCache
 
@@ -61,64 +65,7 @@ ROW_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class ItemKind:
-    key: str  # what the API calls it
-    model_label: str
-    credit_model_label: str  # its credits: ``page`` key, ``role``, ``person``
-    topic_model_label: str | None  # its tagged items, if it has topics
-    parent_field: str | None  # "programme" or "series"
-    number_field: str | None  # "episode_number" or "number_in_series"
-    fields: tuple[str, ...]  # the columns of its own an item is made from
-
-    @property
-    def model(self):
-        return apps.get_model(self.model_label)
-
-
 PAGE_FIELDS = ("id", "path", "url_path", "live", "title")
-#: 出品单位 and 版权方, on every deliverable page (``ProductionRightsMixin``).
-RIGHTS_FIELDS = ("producing_unit", "rights_holder")
-
-KINDS = (
-    ItemKind(
-        "episode",
-        "programmes.EpisodePage",
-        "programmes.EpisodeParticipant",
-        "programmes.EpisodeTopic",
-        "programme",
-        "episode_number",
-        ("summary", "duration", "episode_number", *RIGHTS_FIELDS),
-    ),
-    ItemKind(
-        "short_video",
-        "videos.ShortVideoPage",
-        "videos.ShortVideoCredit",
-        "videos.ShortVideoTopic",
-        "series",
-        "number_in_series",
-        ("summary", "duration", "number_in_series", *RIGHTS_FIELDS),
-    ),
-    ItemKind(
-        "music_work",
-        "music.MusicWorkPage",
-        "music.MusicCredit",
-        None,
-        None,
-        None,
-        ("description", *RIGHTS_FIELDS),
-    ),
-)
-KIND_KEYS = tuple(kind.key for kind in KINDS)
-
-
-def _kinds_by_content_type_id() -> dict[int, ItemKind]:
-    # ContentType's manager caches these, so this costs no query after the first.
-    return {ContentType.objects.get_for_model(kind.model).pk: kind for kind in KINDS}
-
-
-def kind_for_content_type(content_type_id: int) -> ItemKind | None:
-    return _kinds_by_content_type_id().get(content_type_id)
 
 
 def iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -180,23 +127,25 @@ class LoadedPages:
     append_slash: bool = True
 
 
-def _pages_query(kind: ItemKind):
+def _pages_query(kind: DeliverableKind):
     def build(ids):
         return (
             kind.model.objects.filter(pk__in=ids)
             .order_by()  # into a dict: no need to sort
-            .values(*PAGE_FIELDS, *kind.fields)
+            .values(*PAGE_FIELDS, *kind.item_fields)
         )
 
     return build
 
 
-def _credits_query(credit_model):
+def _credits_query(kind: DeliverableKind):
+    page_id = f"{kind.credit_page_field}_id"
+
     def build(ids):
         return (
-            credit_model.objects.filter(page_id__in=ids)
-            .order_by("page_id", "sort_order", "pk")
-            .values("page_id", "role", "person__name")
+            kind.credit_model.objects.filter(**{f"{page_id}__in": ids})
+            .order_by(page_id, "sort_order", "pk")
+            .values(page_id, "role", "person__name")
         )
 
     return build
@@ -214,9 +163,8 @@ def _topics_query(topic_model):
 
 
 @lru_cache(maxsize=64)
-def _role_labels(credit_model_label: str, language: str | None) -> dict[str, str]:
+def _role_labels(credit_model, language: str | None) -> dict[str, str]:
     """Role → its label in ``language`` (the active one)."""
-    credit_model = apps.get_model(credit_model_label)
     return {
         value: str(label)
         for value, label in credit_model._meta.get_field("role").flatchoices
@@ -233,10 +181,13 @@ def load_pages(rows: list[dict]) -> LoadedPages:
 
     Plain values, not page instances: a page of 200 items is serialised in a
     few milliseconds."""
-    ids_by_kind: dict[ItemKind, list[int]] = defaultdict(list)
-    kinds = _kinds_by_content_type_id()
+    ids_by_kind: dict[DeliverableKind, list[int]] = defaultdict(list)
+    kinds: dict[int, DeliverableKind | None] = {}  # content type id → kind
     for row in rows:
-        kind = kinds.get(row["page__content_type_id"])
+        content_type_id = row["page__content_type_id"]
+        if content_type_id not in kinds:
+            kinds[content_type_id] = kind_for_content_type(content_type_id)
+        kind = kinds[content_type_id]
         if kind is not None:
             ids_by_kind[kind].append(row["page_id"])
     pages: dict[int, dict] = {}
@@ -246,34 +197,34 @@ def load_pages(rows: list[dict]) -> LoadedPages:
         # Prepared queries (see api/prepared.py): each built and compiled
         # once, then run with this page's ids.
         for page in run_prepared(
-            ("partner-api:pages", kind.key), _pages_query(kind), using=using, ids=ids
+            ("partner-api:pages", kind.name), _pages_query(kind), using=using, ids=ids
         ):
             page["kind"] = kind
             page["credits"] = []
             page["topics"] = []
             pages[page["id"]] = page
-            if kind.parent_field:
+            if kind.parent_role:
                 parent_paths.add(page["path"][: -Page.steplen])
-        credit_model = apps.get_model(kind.credit_model_label)
-        labels = _role_labels(kind.credit_model_label, translation.get_language())
+        labels = _role_labels(kind.credit_model, translation.get_language())
+        page_id = f"{kind.credit_page_field}_id"
         for credit in run_prepared(
-            ("partner-api:credits", kind.key),
-            _credits_query(credit_model),
+            ("partner-api:credits", kind.name),
+            _credits_query(kind),
             using=using,
             ids=ids,
         ):
             role = credit["role"]
-            pages[credit["page_id"]]["credits"].append(
+            pages[credit[page_id]]["credits"].append(
                 {
                     "name": credit["person__name"],
                     "role": role,
                     "role_label": labels.get(role, role),
                 }
             )
-        if kind.topic_model_label:
+        if kind.topic_model is not None:
             for topic in run_prepared(
-                ("partner-api:topics", kind.key),
-                _topics_query(apps.get_model(kind.topic_model_label)),
+                ("partner-api:topics", kind.name),
+                _topics_query(kind.topic_model),
                 using=using,
                 ids=ids,
             ):
@@ -313,29 +264,21 @@ def page_url(page: dict, loaded: LoadedPages) -> str | None:
 
 
 def _description(page: dict) -> str:
-    if page.get("summary"):
-        return page["summary"]
-    return strip_tags(page.get("description") or "").strip()
+    kind = page["kind"]
+    return kind.plain_summary(page[kind.summary_field])
 
 
 def _duration(page: dict, row: dict) -> float | None:
-    if page.get("duration") is not None:
-        return page["duration"].total_seconds()
+    duration_field = page["kind"].duration_field
+    if duration_field and page[duration_field] is not None:
+        return page[duration_field].total_seconds()
     return row["asset__duration"]
 
 
 def is_visible(row: dict, now) -> bool:
     """Whether the partner may fetch the delivery ``row`` at ``now``."""
-    return (
-        row["state"] in VISIBLE_TO_PARTNER
-        and (row["available_from"] is None or row["available_from"] <= now)
-        and (row["available_until"] is None or row["available_until"] > now)
-    )
-
-
-def window_open(now) -> Q:
-    return (Q(available_from__isnull=True) | Q(available_from__lte=now)) & (
-        Q(available_until__isnull=True) | Q(available_until__gt=now)
+    return is_visible_at(
+        row["state"], row["available_from"], row["available_until"], now
     )
 
 
@@ -344,9 +287,14 @@ def gone_for_partner(now) -> Q:
     some point, and now withdrawn, expired, past their window, rejected, or
     back in preparation for a new delivery. (A visible state with a window
     not yet open is not "gone": the partner has never had it.)"""
-    visible = Q(state__in=VISIBLE_TO_PARTNER)
-    not_yet_open = visible & Q(available_from__gt=now)
-    return Q(delivered_at__isnull=False) & ~(visible & window_open(now)) & ~not_yet_open
+    not_yet_open = Q(state__in=VISIBLE_TO_PARTNER) & Q(available_from__gt=now)
+    return Q(delivered_at__isnull=False) & ~visible_at(now) & ~not_yet_open
+
+
+def visible_or_gone(now) -> Q:
+    """What incremental sync and the feeds list: the deliveries the partner
+    may see, and tombstones for those it must take down."""
+    return visible_at(now) | gone_for_partner(now)
 
 
 @dataclass(frozen=True)
@@ -356,6 +304,7 @@ class Takedown:
     reason: str
 
 
+#: What a partner is told for each state of ``TAKEN_DOWN``.
 TAKEDOWNS = {
     DeliveryState.WITHDRAWN: Takedown("withdrawn", "deleted", "已撤回：请下线该内容。"),
     DeliveryState.EXPIRED: Takedown("expired", "blocked", "授权已到期：请下线该内容。"),
@@ -395,9 +344,10 @@ def item_metadata(row: dict, loaded: LoadedPages, request=None) -> dict | None:
     kind = page["kind"]
     parent_title = (
         loaded.parent_titles.get(page["path"][: -Page.steplen])
-        if kind.parent_field
+        if kind.parent_role
         else None
     )
+    number = page[kind.number_field] if kind.number_field else None
     return {
         "id": row["id"],
         "version": row["version"],
@@ -406,12 +356,12 @@ def item_metadata(row: dict, loaded: LoadedPages, request=None) -> dict | None:
         "delivered_at": iso(row["delivered_at"]),
         "title": page["title"],
         "description": _description(page),
-        "kind": kind.key,
+        "kind": kind.name,
         "media_type": row["asset__kind"] or None,
-        "programme": parent_title if kind.parent_field == "programme" else None,
-        "series": parent_title if kind.parent_field == "series" else None,
-        "episode_number": page.get("episode_number"),
-        "number_in_series": page.get("number_in_series"),
+        "programme": parent_title if kind.parent_role == "programme" else None,
+        "series": parent_title if kind.parent_role == "series" else None,
+        "episode_number": number if kind.parent_role == "programme" else None,
+        "number_in_series": number if kind.parent_role == "series" else None,
         "credits": page["credits"],
         "duration": _duration(page, row),
         "language": LANGUAGE,

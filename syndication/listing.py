@@ -31,8 +31,8 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .items import LISTING_FIELDS, ROW_FIELDS, gone_for_partner, window_open
-from .models import VISIBLE_TO_PARTNER, Delivery
+from .items import LISTING_FIELDS, ROW_FIELDS, visible_or_gone
+from .models import Delivery
 from .prepared_queries import run_prepared
 from .stored_items import stored_body
 
@@ -128,9 +128,7 @@ def sync_queryset(platform, *, since: dt.datetime, now):
     must take down. Never-delivered drafts are not the partner's business."""
     return (
         Delivery.objects.filter(platform=platform)
-        .filter(
-            (Q(state__in=VISIBLE_TO_PARTNER) & window_open(now)) | gone_for_partner(now)
-        )
+        .filter(visible_or_gone(now))
         .annotate(changed_at=changed_at(now))
         .filter(changed_at__gte=since)
     )

@@ -11,13 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from media_pipeline.fields import user_reference
 
-# The page types that can be delivered to a platform.
-DELIVERABLE_PAGE_TYPES = [
-    "programmes.EpisodePage",
-    "videos.ShortVideoPage",
-    "music.MusicWorkPage",
-]
-
 
 class Platform(models.Model):
     """A platform the brand delivers to: 央视频, 科普中国, 云上科普, …"""
@@ -148,10 +141,15 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.WITHDRAWN: frozenset({S.READY, S.QC_FAILED}),
     S.EXPIRED: frozenset({S.READY, S.QC_FAILED}),
 }
-#: States in which the partner may see and fetch the item.
+#: States in which a version is out with the platform: the partner may see
+#: and fetch it (inside its availability window, see ``visible_at``).
 VISIBLE_TO_PARTNER = frozenset({S.DELIVERED, S.RECEIVED, S.ADOPTED})
-#: States reported as tombstones in incremental sync.
-GONE_FOR_PARTNER = frozenset({S.WITHDRAWN, S.EXPIRED})
+#: States in which the item was taken down after it went out (withdrawn by
+#: us, expired, or turned down by the platform): offering it again is a
+#: redelivery.
+TAKEN_DOWN = frozenset({S.WITHDRAWN, S.EXPIRED, S.REJECTED})
+#: States of a delivery being prepared: QC may move these by itself.
+IN_PREPARATION = frozenset({S.DRAFT, S.QC_FAILED, S.READY})
 
 
 class Via(models.TextChoices):
@@ -160,21 +158,44 @@ class Via(models.TextChoices):
     SYSTEM = "system", _("系统")
 
 
+# The availability window, written once as a filter and once in Python: the
+# two must agree, so they stay side by side.
+
+
+def window_open_at(at) -> models.Q:
+    """Deliveries whose availability window is open at ``at``: no start or
+    started, and no end or not yet ended (``is_window_open`` in Python)."""
+    return (
+        models.Q(available_from__isnull=True) | models.Q(available_from__lte=at)
+    ) & (models.Q(available_until__isnull=True) | models.Q(available_until__gt=at))
+
+
+def is_window_open(available_from, available_until, at) -> bool:
+    """``window_open_at`` for one delivery's window."""
+    return (available_from is None or available_from <= at) and (
+        available_until is None or available_until > at
+    )
+
+
+def visible_at(at) -> models.Q:
+    """Deliveries a partner may see at ``at``: out with the platform and
+    inside the availability window (``is_visible_at`` in Python)."""
+    return models.Q(state__in=VISIBLE_TO_PARTNER) & window_open_at(at)
+
+
+def is_visible_at(state: str, available_from, available_until, at) -> bool:
+    """``visible_at`` for one delivery's state and window."""
+    return state in VISIBLE_TO_PARTNER and is_window_open(
+        available_from, available_until, at
+    )
+
+
 class DeliveryQuerySet(models.QuerySet):
     def visible_to(self, platform, *, at=None):
         """What a platform's partners may fetch now: delivered to them and
         inside the availability window."""
         at = at or timezone.now()
-        return (
-            self.filter(platform=platform, state__in=VISIBLE_TO_PARTNER)
-            .filter(
-                models.Q(available_from__isnull=True) | models.Q(available_from__lte=at)
-            )
-            .filter(
-                models.Q(available_until__isnull=True)
-                | models.Q(available_until__gt=at)
-            )
-        )
+        return self.filter(platform=platform).filter(visible_at(at))
 
 
 class Delivery(models.Model):

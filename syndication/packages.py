@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
+from cms.core.deliverables import deliverable_media
 from media_pipeline.models import MediaAsset, Rendition, SubtitleTrack
 from media_pipeline.zip_packer import ZipPacker
 
@@ -33,13 +34,14 @@ from .deliverables import (
     subtitle_entry,
     subtitle_file_name,
 )
-from .models import Delivery, DeliveryProfile, DeliveryState
+from .models import VISIBLE_TO_PARTNER, Delivery, DeliveryProfile
 from .qc import (
     format_duration,
     page_credits,
     page_group,
     page_number,
     page_summary,
+    page_topics,
     parse_size,
 )
 
@@ -47,17 +49,14 @@ PACKAGE_PREFIX = "syndication/packages"
 LANGUAGE = "zh-CN"
 COVER_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 COVER_QUALITY = 90
-# States in which the current version has gone out; before that a package is
-# for the version about to be delivered.
-DELIVERED_STATES = frozenset(
-    {DeliveryState.DELIVERED, DeliveryState.RECEIVED, DeliveryState.ADOPTED}
-)
 
 
 def package_version(delivery: Delivery) -> int:
     """The version a package built now belongs to: the one delivered, or the
     next one when the delivery is still on its way out."""
-    if delivery.state in DELIVERED_STATES:
+    # Out with the platform: the current version has gone out; before that
+    # a package is for the version about to be delivered.
+    if delivery.state in VISIBLE_TO_PARTNER:
         return max(delivery.version, 1)
     return delivery.version + 1
 
@@ -110,12 +109,11 @@ def package_metadata(delivery: Delivery, *, version: int) -> dict:
     """What the sidecar says about the item; also the API's idea of an item."""
     page = delivery.page.specific
     group = page_group(page)
-    asset = delivery.asset or getattr(page, "media_asset", None)
+    asset = delivery.asset or deliverable_media(page)
     media = package_media(asset, delivery.profile)
     duration = (media.duration if media else None) or (
         asset.duration if asset else None
     )
-    topics = getattr(page, "topics", None)
     return {
         "title": page.title,
         "description": page_summary(page),
@@ -129,7 +127,7 @@ def package_metadata(delivery: Delivery, *, version: int) -> dict:
         "programme_or_series_type": str(group._meta.verbose_name) if group else "",
         "episode_number": page_number(page),
         "content_type": str(page._meta.verbose_name),
-        "topics": [tag.name for tag in topics.all()] if topics is not None else [],
+        "topics": page_topics(page),
         "url": page.full_url or "",
         "platform": delivery.platform.name,
         "profile": delivery.profile.name,
@@ -192,7 +190,7 @@ def package_build(*, delivery: Delivery) -> str:
     )
     page = delivery.page.specific
     version = package_version(delivery)
-    asset = delivery.asset or getattr(page, "media_asset", None)
+    asset = delivery.asset or deliverable_media(page)
     base = f"{delivery.platform.slug}-{delivery.pk}-v{version}"
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="syndication-package-") as work:

@@ -19,6 +19,7 @@ from fractions import Fraction
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from cms.core.deliverables import deliverable_media, kind_for_page
 from media_pipeline.models import (
     AssetStatus,
     JobStatus,
@@ -174,24 +175,29 @@ def normalise_codec(value: str) -> str:
 
 
 def page_credits(page) -> list[tuple[str, str]]:
-    """(role, name) of everyone credited on a deliverable page, in order.
-
-    Episodes credit their hosts, guests and experts as ``participants``; short
-    videos and music works as ``credits``.
-    """
-    relation = getattr(page, "credits", None) or getattr(page, "participants", None)
-    if relation is None:
+    """(role, name) of everyone credited on a deliverable page, in order,
+    wherever its page type keeps them (see ``cms.core.deliverables``)."""
+    kind = kind_for_page(page)
+    if kind is None:
         return []
     return [
         (credit.get_role_display(), credit.person.name)
-        for credit in relation.all().select_related("person")
+        for credit in kind.credits_of(page)
     ]
 
 
+def page_topics(page) -> list[str]:
+    """The names of the page's topics, if its page type has topics."""
+    kind = kind_for_page(page)
+    return kind.topics_of(page) if kind is not None else []
+
+
 def page_summary(page) -> str:
-    """The page's plain-text summary: 内容提要, or the work's 简介."""
-    for name in ("summary", "description"):
-        text = strip_tags(getattr(page, name, "") or "").strip()
+    """The page's plain-text summary: 内容提要, or the work's 简介; else its
+    search description."""
+    kind = kind_for_page(page)
+    if kind is not None:
+        text = strip_tags(getattr(page, kind.summary_field) or "").strip()
         if text:
             return text
     return (page.search_description or "").strip()
@@ -204,9 +210,9 @@ def page_group(page):
 
 
 def page_number(page) -> int | None:
-    return getattr(page, "episode_number", None) or getattr(
-        page, "number_in_series", None
-    )
+    """The page's number in its programme or series, if it has one."""
+    kind = kind_for_page(page)
+    return kind.number_of(page) if kind is not None else None
 
 
 # --- The checks --------------------------------------------------------------
@@ -221,7 +227,7 @@ def qc_check(delivery: Delivery) -> list[QcFinding]:
     """
     profile = delivery.profile
     page = delivery.page.specific
-    asset = getattr(page, "media_asset", None)
+    asset = deliverable_media(page)
     findings: list[QcFinding] = []
     if not profile.spec_verified:
         findings.append(

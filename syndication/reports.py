@@ -19,16 +19,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from cms.core.deliverables import kind_for_content_type
+
 from .models import Delivery, DeliveryState, Platform
 
 S = DeliveryState
-PENDING_STATES = (S.READY, S.DELIVERED, S.RECEIVED)
-#: How items are counted in sentences, by page type ("31 集", "256 条").
-UNITS = {
-    "programmes.episodepage": "集",
-    "videos.shortvideopage": "条",
-    "music.musicworkpage": "首",
-}
+#: Waiting for the platform: ready to go out, or out and not yet answered.
+PENDING_STATES = frozenset({S.READY, S.DELIVERED, S.RECEIVED})
+#: How items are counted in sentences when a platform adopted items of more
+#: than one kind; one kind's items are counted with its own word ("31 集",
+#: see ``DeliverableKind.unit``).
 DEFAULT_UNIT = "条"
 #: Bar colours, one per platform, in platform order.
 PALETTE = ["#2e6bb2", "#d2691e", "#2a9d8f", "#8e5ea2", "#c0392b", "#7f8c8d"]
@@ -176,17 +176,20 @@ def _by_group(deliveries, index: dict[int, int], width: int) -> list[ReportRow]:
 
 def _units(deliveries) -> dict[int, str]:
     """The counting word per platform: 集 when it adopted only episodes, …"""
-    kinds: dict[int, set[str]] = defaultdict(set)
-    for platform_id, app_label, model in deliveries.values_list(
-        "platform_id", "page__content_type__app_label", "page__content_type__model"
+    kinds: dict[int, set[int]] = defaultdict(set)
+    for platform_id, content_type_id in deliveries.values_list(
+        "platform_id", "page__content_type_id"
     ).distinct():
-        kinds[platform_id].add(f"{app_label}.{model}")
+        kinds[platform_id].add(content_type_id)
     return {
-        platform_id: UNITS.get(next(iter(found)), DEFAULT_UNIT)
-        if len(found) == 1
-        else DEFAULT_UNIT
+        platform_id: _unit(next(iter(found))) if len(found) == 1 else DEFAULT_UNIT
         for platform_id, found in kinds.items()
     }
+
+
+def _unit(content_type_id: int) -> str:
+    kind = kind_for_content_type(content_type_id)
+    return str(kind.unit) if kind is not None else DEFAULT_UNIT
 
 
 def report_sentences(report: AdoptionReport, *, units: dict[int, str]) -> list[str]:

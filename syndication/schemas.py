@@ -9,7 +9,11 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
-ItemKindName = Literal["episode", "short_video", "music_work"]
+from cms.core.deliverables import deliverable_kinds
+
+#: What the API calls each deliverable page type ("episode", …), as the page
+#: types declare it, in ``INSTALLED_APPS`` order.
+ItemKindName = Literal[tuple(kind.name for kind in deliverable_kinds())]
 
 
 class ErrorOut(Schema):

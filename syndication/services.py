@@ -5,7 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.core.deliverables import deliverable_media
+
 from .models import (
+    VISIBLE_TO_PARTNER,
     Delivery,
     DeliveryEvent,
     DeliveryProfile,
@@ -35,7 +38,7 @@ def delivery_create(*, page, profile: DeliveryProfile, actor=None) -> Delivery:
         platform=profile.platform,
         defaults={
             "profile": profile,
-            "asset": getattr(page.specific, "media_asset", None),
+            "asset": deliverable_media(page.specific),
         },
     )
     if created:
@@ -101,14 +104,10 @@ def delivery_transition(
 def delivery_is_out_of_date(delivery: Delivery) -> bool:
     """Whether the item changed after it was delivered: new media, or a newer
     page revision than the one delivered."""
-    if delivery.state not in (
-        DeliveryState.DELIVERED,
-        DeliveryState.RECEIVED,
-        DeliveryState.ADOPTED,
-    ):
+    if delivery.state not in VISIBLE_TO_PARTNER:  # not out with the platform
         return False
     page = delivery.page.specific
-    asset = getattr(page, "media_asset", None)
+    asset = deliverable_media(page)
     if asset is not None and asset.sha256 != delivery.delivered_sha256:
         return True
     return bool(

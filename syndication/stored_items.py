@@ -34,8 +34,10 @@ from django.db import transaction
 from django.db.models import Case, F, Q, TextField, When
 from django.utils import timezone, translation
 
+from cms.core.deliverables import deliverable_kinds
+
 from .conf import syndication_settings
-from .items import KINDS, delivery_rows, item_json, item_metadata, load_pages
+from .items import delivery_rows, item_json, item_metadata, load_pages
 from .models import VISIBLE_TO_PARTNER, Delivery, PartnerItem
 
 logger = logging.getLogger(__name__)
@@ -160,29 +162,22 @@ def deliveries_under(page):
 
 def deliveries_crediting(person):
     page_ids = set()
-    for kind in KINDS:
-        credits = kind.credit_model_label
+    for kind in deliverable_kinds():
         page_ids.update(
-            _model(credits)
-            .objects.filter(person=person)
-            .values_list("page_id", flat=True)
+            kind.credit_model.objects.filter(person=person).values_list(
+                f"{kind.credit_page_field}_id", flat=True
+            )
         )
     return Delivery.objects.filter(page_id__in=page_ids)
 
 
 def deliveries_tagged(tag):
     page_ids = set()
-    for kind in KINDS:
-        if kind.topic_model_label:
+    for kind in deliverable_kinds():
+        if kind.topic_model is not None:
             page_ids.update(
-                _model(kind.topic_model_label)
-                .objects.filter(tag=tag)
-                .values_list("content_object_id", flat=True)
+                kind.topic_model.objects.filter(tag=tag).values_list(
+                    "content_object_id", flat=True
+                )
             )
     return Delivery.objects.filter(page_id__in=page_ids)
-
-
-def _model(label: str):
-    from django.apps import apps
-
-    return apps.get_model(label)

@@ -9,6 +9,8 @@ from wagtail.admin.widgets import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 
+from cms.core.deliverables import kind_for_model
+
 from .models import Delivery, DeliveryProfile, PartnerAccount, Platform
 
 
@@ -31,7 +33,7 @@ for _model in (Delivery, DeliveryProfile, PartnerAccount, Platform):
     if policy_registry.get_by_type(_model, fallback=False) is None:
         register_permission_policy(_model, KeepHistoryPermissionPolicy(_model))
 
-from .views.deliveries import DeliveryViewSet, deliverable_models  # noqa: E402
+from .views.deliveries import DeliveryViewSet  # noqa: E402
 from .views.platforms import (  # noqa: E402
     DeliveryProfileViewSet,
     FetchRecordViewSet,
@@ -63,7 +65,7 @@ def register_syndication():
 @hooks.register("register_page_header_buttons")
 def deliver_page_button(page, user, view_name, next_url=None):
     """ "交付到平台" on the pages that can be delivered."""
-    if page.specific_class not in deliverable_models():
+    if kind_for_model(page.specific_class) is None:
         return
     if not policy_registry.get_by_type(Delivery).user_has_permission(user, "add"):
         return

@@ -9,16 +9,22 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cms.core.deliverables import deliverable_kinds, deliverable_media
 from media_pipeline.models import JobStatus, MediaKind, TranscodeJob
 from media_pipeline.services.jobs import job_request
 
-from .models import Delivery, DeliveryMethod, DeliveryState, Via
+from .models import (
+    IN_PREPARATION,
+    VISIBLE_TO_PARTNER,
+    Delivery,
+    DeliveryMethod,
+    DeliveryState,
+    Via,
+)
 from .qc import QcFinding, delivery_file_wanted, qc_check, qc_passed, qc_report
 from .services import IllegalTransition, delivery_transition
 
 S = DeliveryState
-#: States in which a version is out with the platform.
-OUT_WITH_PLATFORM = (S.DELIVERED, S.RECEIVED, S.ADOPTED)
 
 
 class QcRefused(Exception):
@@ -45,7 +51,7 @@ def _fresh(delivery: Delivery) -> Delivery:
 
 
 def _current_asset(delivery: Delivery):
-    return getattr(delivery.page.specific, "media_asset", None)
+    return deliverable_media(delivery.page.specific)
 
 
 def _qc_reason(findings: list[QcFinding]) -> str:
@@ -148,7 +154,7 @@ def delivery_redeliver(
 @transaction.atomic
 def _redeliver(*, delivery, findings, actor, via, why) -> Delivery:
     report = qc_report(findings)
-    if delivery.state in OUT_WITH_PLATFORM:
+    if delivery.state in VISIBLE_TO_PARTNER:  # out with the platform
         delivery = delivery_transition(
             delivery=delivery,
             to_state=S.WITHDRAWN,
@@ -180,7 +186,7 @@ def _redeliver(*, delivery, findings, actor, via, why) -> Delivery:
 #: The states QC moves by itself once the file a delivery waits for is made
 #: or has failed. Not delivered or beyond: QC could move a rejected, withdrawn
 #: or expired delivery too, but offering it again is the manager's decision.
-QC_AFTER_TRANSCODE = (S.DRAFT, S.QC_FAILED, S.READY)
+QC_AFTER_TRANSCODE = IN_PREPARATION
 
 _AFTER_TRANSCODE_WHY = {
     JobStatus.SUCCEEDED: gettext_lazy("交付文件已生成，系统自动重新质检。"),
@@ -398,14 +404,15 @@ def deliveries_bulk_act(
 # --- Reads --------------------------------------------------------------------
 
 
-def _current_media(field: str) -> Coalesce:
+def _current_media(field: str) -> Coalesce | models.F:
     """``field`` of the media the delivery's page carries now."""
-    # The media lives on the specific page types, one table each.
-    return Coalesce(
-        models.F(f"page__episodepage__media_asset__{field}"),
-        models.F(f"page__shortvideopage__media_asset__{field}"),
-        models.F(f"page__musicworkpage__media_asset__{field}"),
-    )
+    # The media lives on the deliverable page types, one table each; a page
+    # is of one type, so at most one of them is not NULL.
+    media = [
+        models.F("page__" + kind.lookup_from_page(f"{kind.media_field}__{field}"))
+        for kind in deliverable_kinds()
+    ]
+    return Coalesce(*media) if len(media) > 1 else media[0]
 
 
 def deliveries_with_out_of_date(queryset):
@@ -423,7 +430,7 @@ def deliveries_with_out_of_date(queryset):
     return queryset.annotate(
         is_out_of_date=models.Case(
             models.When(
-                models.Q(state__in=OUT_WITH_PLATFORM)
+                models.Q(state__in=VISIBLE_TO_PARTNER)
                 & (media_changed | revision_changed),
                 then=models.Value(True),
             ),

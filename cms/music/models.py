@@ -7,6 +7,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.core.deliverables import DeliverableKind, DeliverablePage
 from cms.core.models import (
     ProductionRightsMixin,
     SectionIndexPage,
@@ -56,7 +57,7 @@ class MusicForm(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class MusicWorkPage(ProductionRightsMixin, Page):
+class MusicWorkPage(DeliverablePage, Page):
     """A song, instrumental piece, poem or musical of the brand."""
 
     form = models.CharField(_("体裁"), max_length=10, choices=MusicForm.choices)
@@ -121,6 +122,14 @@ class MusicWorkPage(ProductionRightsMixin, Page):
 
     parent_page_types = ["music.MusicWorkIndexPage"]
     subpage_types: list[str] = []
+
+    deliverable_kind = DeliverableKind(
+        name="music_work",
+        unit=_("首"),
+        topics_field=None,
+        summary_field="description",
+        duration_field=None,
+    )
 
     class Meta:
         verbose_name = _("音乐作品")

@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cms.core.deliverables import DeliverableKind, DeliverablePage
 from cms.core.models import (
     ProductionRightsMixin,
     SectionIndexPage,
@@ -115,7 +116,7 @@ class EpisodeTopic(TaggedItemBase):
     )
 
 
-class EpisodePage(ProductionRightsMixin, Page):
+class EpisodePage(DeliverablePage, Page):
     """One broadcast episode of a programme."""
 
     episode_number = models.PositiveIntegerField(_("期数"))
@@ -168,6 +169,14 @@ class EpisodePage(ProductionRightsMixin, Page):
 
     parent_page_types = ["programmes.ProgramPage"]
     subpage_types: list[str] = []
+
+    deliverable_kind = DeliverableKind(
+        name="episode",
+        unit=_("集"),
+        credits_relation="participants",
+        number_field="episode_number",
+        parent_role="programme",
+    )
 
     class Meta:
         verbose_name = _("节目单集")

@@ -8,6 +8,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.core.deliverables import DeliverableKind, DeliverablePage
 from cms.core.models import (
     DEFAULT_RIGHTS_HOLDER,  # noqa: F401  (kept importable from here)
     ProductionRightsMixin,
@@ -70,7 +71,7 @@ class ShortVideoTopic(TaggedItemBase):
     )
 
 
-class ShortVideoPage(ProductionRightsMixin, Page):
+class ShortVideoPage(DeliverablePage, Page):
     """One new-media short video in a series."""
 
     number_in_series = models.PositiveIntegerField(_("集数"))
@@ -113,6 +114,13 @@ class ShortVideoPage(ProductionRightsMixin, Page):
 
     parent_page_types = ["videos.VideoSeriesPage"]
     subpage_types: list[str] = []
+
+    deliverable_kind = DeliverableKind(
+        name="short_video",
+        unit=_("条"),
+        number_field="number_in_series",
+        parent_role="series",
+    )
 
     class Meta:
         verbose_name = _("短视频")

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,10 +35,17 @@ from wagtail.admin.widgets import AdminPageChooser, HeaderButton
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
+from cms.core.deliverables import (
+    deliverable_labels_text,
+    deliverable_media,
+    deliverable_page_models,
+    kind_for_model,
+)
 from media_pipeline.file_responses import NO_STORE, file_response
 
 from ..models import (
-    DELIVERABLE_PAGE_TYPES,
+    TAKEN_DOWN,
+    VISIBLE_TO_PARTNER,
     Delivery,
     DeliveryMethod,
     DeliveryProfile,
@@ -64,7 +71,7 @@ from ..workflow import (
 
 S = DeliveryState
 #: States shown as "done" (green) and "stopped" (red) in the listing.
-GOOD_STATES = {S.READY, S.DELIVERED, S.RECEIVED, S.ADOPTED}
+GOOD_STATES = VISIBLE_TO_PARTNER | {S.READY}
 INDEX = "syndication_deliveries:index"
 HISTORY_FETCHES = 20
 REFUSALS_NAMED = 10
@@ -79,16 +86,10 @@ def _require(request, action: str) -> None:
         raise PermissionDenied
 
 
-def deliverable_models():
-    from django.apps import apps
-
-    return [apps.get_model(label) for label in DELIVERABLE_PAGE_TYPES]
-
-
 def group_pages():
     """The programmes, series and music library deliverable items live under."""
     parents = set()
-    for model in deliverable_models():
+    for model in deliverable_page_models():
         parents.update(model.allowed_parent_page_models())
     return Page.objects.type(*parents).order_by("path")
 
@@ -261,7 +262,7 @@ class DeliveryInspectView(generic.InspectView):
             item=page,
             item_type=page._meta.verbose_name,
             item_group=page.get_parent(),
-            current_asset=getattr(page, "media_asset", None),
+            current_asset=deliverable_media(page),
             events=delivery.events.select_related("actor", "partner"),
             qc_errors=[f for f in findings if f.get("severity") != "warning"],
             qc_warnings=[f for f in findings if f.get("severity") == "warning"],
@@ -269,10 +270,7 @@ class DeliveryInspectView(generic.InspectView):
             actions=delivery_manual_actions(delivery) if can_change else [],
             can_run_qc=can_change and delivery_can_run_qc(delivery),
             can_redeliver=can_change
-            and (
-                delivery.is_out_of_date
-                or delivery.state in (S.WITHDRAWN, S.EXPIRED, S.REJECTED)
-            ),
+            and (delivery.is_out_of_date or delivery.state in TAKEN_DOWN),
             is_package=delivery.profile.method == DeliveryMethod.PACKAGE,
             packages=package_list(delivery)
             if delivery.profile.method == DeliveryMethod.PACKAGE
@@ -496,8 +494,8 @@ class DeliveryCreateForm(forms.Form):
     page = forms.ModelChoiceField(
         label=gettext_lazy("内容"),
         queryset=Page.objects.all(),
-        widget=AdminPageChooser(target_models=DELIVERABLE_PAGE_TYPES),
-        help_text=gettext_lazy("节目单集、短视频或音乐作品。"),
+        widget=AdminPageChooser(target_models=deliverable_page_models()),
+        help_text=lazy(lambda: deliverable_labels_text() + "。", str)(),
     )
     profiles = forms.ModelMultipleChoiceField(
         label=gettext_lazy("交付到"),
@@ -513,8 +511,10 @@ class DeliveryCreateForm(forms.Form):
 
     def clean_page(self):
         page = self.cleaned_data["page"]
-        if page.specific_class not in deliverable_models():
-            raise forms.ValidationError(_("只能交付节目单集、短视频或音乐作品。"))
+        if kind_for_model(page.specific_class) is None:
+            raise forms.ValidationError(
+                _("只能交付%(kinds)s。") % {"kinds": deliverable_labels_text()}
+            )
         return page
 
     def clean_profiles(self):
