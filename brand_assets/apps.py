@@ -23,3 +23,12 @@ class BrandAssetsConfig(AppConfig):
 
         # Partners fetch brand assets through syndication's partner API.
         register_partner_router("/brand-assets", router)
+
+        from media_pipeline.access import register_public_use
+
+        from .media import assets_used_by_public_brand_versions
+
+        # Video and audio the brand page shows are public media.
+        register_public_use(
+            "brand_assets.versions", assets_used_by_public_brand_versions
+        )

@@ -8,9 +8,11 @@ audio. This is the one place that choice is made.
 
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+
 from media_pipeline.models import Rendition, RenditionKind
 
-from .models import BrandVariant, VariantFormat
+from .models import BrandAssetVersion, BrandVariant, VariantFormat, VariantRole
 
 #: The rendition kinds handed out for each media format, by preference.
 MEDIA_DOWNLOAD_KINDS = {
@@ -38,3 +40,26 @@ def variant_media_filename(variant: BrandVariant, rendition: Rendition) -> str:
     stem = variant.original_filename or f"media-{variant.media_asset_id}"
     suffix = rendition.name.rsplit(".", 1)[-1]
     return f"{stem.rsplit('.', 1)[0]}.{suffix}"
+
+
+def assets_used_by_public_brand_versions(asset_ids: list[int]) -> set[int]:
+    """Those of the media library's ``asset_ids`` that the brand page shows:
+    a file (not a design source) of the current approved version of a
+    brand asset shown publicly. The brand library's part of the media
+    library's access rule (``media_pipeline.access``)."""
+    newer_approved = BrandAssetVersion.objects.filter(
+        asset_id=OuterRef("version__asset_id"),
+        is_approved=True,
+        number__gt=OuterRef("version__number"),
+    )
+    shown = (
+        BrandVariant.objects.filter(
+            media_asset_id__in=asset_ids,
+            version__is_approved=True,
+            version__asset__is_public=True,
+        )
+        .exclude(role=VariantRole.SOURCE)
+        .exclude(format=VariantFormat.SOURCE)
+        .exclude(Exists(newer_approved))
+    )
+    return set(shown.values_list("media_asset_id", flat=True))

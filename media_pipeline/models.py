@@ -122,6 +122,11 @@ class MediaAsset(CollectionMember, index.Indexed, ClusterableModel):
     """A video or audio original and, once processed, its renditions."""
 
     title = models.CharField(_("标题"), max_length=255)
+    #: The asset's address in file URLs (``/media-files/<key>/…``): random,
+    #: so counting through ids finds nothing (see ``access``).
+    key = models.UUIDField(
+        _("文件地址标识"), default=uuid.uuid4, unique=True, editable=False
+    )
     kind = models.CharField(
         _("类型"), max_length=10, choices=MediaKind.choices, blank=True
     )

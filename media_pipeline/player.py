@@ -1,10 +1,8 @@
 """What a player needs to play a ready asset: URLs of its renditions and of
 its subtitle tracks."""
 
-from django.urls import reverse
-
 from .models import MediaAsset, RenditionKind, SubtitleTrack
-from .serving import file_url
+from .serving import file_url, subtitle_url
 
 
 def track_context(tracks: list[SubtitleTrack]) -> list[dict]:
@@ -13,7 +11,7 @@ def track_context(tracks: list[SubtitleTrack]) -> list[dict]:
     default = next((t for t in tracks if t.is_chinese), None)
     return [
         {
-            "src": reverse("media_files:subtitle", args=(track.asset_id, track.pk)),
+            "src": subtitle_url(track),
             "srclang": track.language,
             "label": track.label,
             "kind": track.kind,

@@ -1,6 +1,6 @@
 """Serving published renditions, whatever the storage.
 
-Files are addressed as ``/media-files/<asset id>/<path in the output>``. Only
+Files are addressed as ``/media-files/<asset key>/<path in the output>``. Only
 the published run of a ready asset can be reached, so work in progress and
 superseded runs are never visible. On S3 the bucket stays private: files are
 handed out as short-lived presigned URLs, and playlists (and the sprite
@@ -13,7 +13,7 @@ import posixpath
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from .models import MediaAsset, Rendition
+from .models import MediaAsset, Rendition, SubtitleTrack
 from .playlists import rewrite_playlist
 from .storage import storage_presigns
 
@@ -25,7 +25,13 @@ def relative_name(asset: MediaAsset, name: str) -> str:
 
 
 def file_url(asset: MediaAsset, relative: str) -> str:
-    return reverse("media_files:file", args=(asset.pk, relative))
+    return reverse("media_files:file", args=(asset.key, relative))
+
+
+def subtitle_url(track: SubtitleTrack) -> str:
+    """The WebVTT address of a track (its asset is read: load it with the
+    track, as ``asset.subtitle_tracks`` and ``select_related`` do)."""
+    return reverse("media_files:subtitle", args=(track.asset.key, track.pk))
 
 
 def rendition_url(asset: MediaAsset, rendition: Rendition) -> str:

@@ -8,9 +8,9 @@ app_name = "media_files"
 urlpatterns = [
     # Before the catch-all: no transcode output lives under "subtitles/".
     path(
-        "<int:asset_id>/subtitles/<int:track_id>.vtt",
+        "<uuid:key>/subtitles/<int:track_id>.vtt",
         subtitle_file,
         name="subtitle",
     ),
-    path("<int:asset_id>/<path:relative>", media_file, name="file"),
+    path("<uuid:key>/<path:relative>", media_file, name="file"),
 ]

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import F, Q
-from django.urls import reverse
 
 from media_pipeline.models import (
     JobStatus,
@@ -25,6 +24,7 @@ from media_pipeline.models import (
     RenditionKind,
     SubtitleTrack,
 )
+from media_pipeline.serving import subtitle_url
 
 from .deliverables import subtitle_entry
 from .downloads import rendition_url
@@ -111,7 +111,12 @@ def load_subtitle_tracks(rows: list[dict]) -> dict[int, list[SubtitleTrack]]:
     if not asset_ids:
         return {}
     tracks: dict[int, list[SubtitleTrack]] = defaultdict(list)
-    for track in SubtitleTrack.objects.filter(asset_id__in=asset_ids).in_order():
+    found = (
+        SubtitleTrack.objects.filter(asset_id__in=asset_ids)
+        .select_related("asset")
+        .in_order()
+    )
+    for track in found:
         tracks[track.asset_id].append(track)
     return tracks
 
@@ -120,7 +125,7 @@ def subtitle_out(request, track: SubtitleTrack) -> dict:
     """A subtitle track as the partner API and the feeds list it: what a
     package's sidecar says of it, and its WebVTT address (the one the public
     player uses: subtitles are served with the page, not signed)."""
-    url = reverse("media_files:subtitle", args=(track.asset_id, track.pk))
+    url = subtitle_url(track)
     return {**subtitle_entry(track), "url": request.build_absolute_uri(url)}
 
 

@@ -11,3 +11,10 @@ class CoreConfig(AppConfig):
         from cms.celery import ensure_filesystem_broker_folders
 
         ensure_filesystem_broker_folders()
+
+        from media_pipeline.access import register_public_use
+
+        from .media_use import assets_used_by_public_pages
+
+        # The site's pages make their media public while they are.
+        register_public_use("cms.pages", assets_used_by_public_pages)

@@ -4,14 +4,18 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.views.decorators.http import require_GET
 
-from ..file_responses import file_response, text_response
+from ..access import Access, asset_access
+from ..file_responses import NO_STORE, file_response, text_response
 from ..models import AssetStatus, MediaAsset
 from ..outputs import MIME_TYPES
 from ..serving import REWRITTEN_SUFFIXES, rewrite_references, safe_relative
 
-# Run prefixes are unique, so a file under one never changes.
-IMMUTABLE = "public, max-age=31536000, immutable"
-PLAYLIST_CACHE = "private, max-age=60"
+# Run prefixes are unique, so a file under one never changes; but the asset
+# may stop being public (its page unpublished), so shared caches keep a file
+# only briefly.
+PUBLIC_FILE_CACHE = "public, max-age=300"
+# Playlists name presigned URLs on S3, which expire.
+PUBLIC_PLAYLIST_CACHE = "public, max-age=60"
 
 
 def _content_type(relative: str) -> str:
@@ -24,15 +28,21 @@ def _content_type(relative: str) -> str:
 
 
 @require_GET
-def media_file(request, asset_id: int, relative: str):
+def media_file(request, key, relative: str):
+    """A file of the published run of a ready asset, to whoever may have it
+    (``access``); 404 to everyone else."""
     relative = safe_relative(relative)
     asset = (
         MediaAsset.objects.select_related("published_job")
-        .filter(pk=asset_id, status=AssetStatus.READY, published_job__isnull=False)
+        .filter(key=key, status=AssetStatus.READY, published_job__isnull=False)
         .first()
     )
     if asset is None or relative is None:
         raise Http404("媒体文件不存在")
+    access = asset_access(request, asset)
+    if access is Access.NONE:
+        raise Http404("媒体文件不存在")
+    public = access is Access.PUBLIC
     name = f"{asset.published_job.output_prefix}/{relative}"
 
     if relative.endswith(REWRITTEN_SUFFIXES):
@@ -44,13 +54,13 @@ def media_file(request, asset_id: int, relative: str):
         return text_response(
             rewrite_references(asset, relative, text),
             content_type=_content_type(relative),
-            cache_control=PLAYLIST_CACHE,
+            cache_control=PUBLIC_PLAYLIST_CACHE if public else NO_STORE,
         )
     # Media a browser never runs as a page: on S3 the store serves it.
     return file_response(
         request,
         name,
         content_type=_content_type(relative),
-        cache_control=IMMUTABLE,
+        cache_control=PUBLIC_FILE_CACHE if public else NO_STORE,
         redirect_to_storage=True,
     )

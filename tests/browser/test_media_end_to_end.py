@@ -141,7 +141,7 @@ def test_an_upload_is_transcoded_chosen_published_and_played(
     assert "is-ready" in detail.locator(".media-detail__status").get_attribute("class")
     assert detail.locator(".media-detail__player video").get_attribute(
         "data-hls-src"
-    ) == (f"/media-files/{asset.pk}/hls/master.m3u8")
+    ) == (f"/media-files/{asset.key}/hls/master.m3u8")
     assert detail.get_by_text("尚无渲染文件。").count() == 0
     # The first load, where the page was still in progress, and one reload.
     page.wait_for_timeout(2500)
@@ -197,7 +197,7 @@ def test_an_upload_is_transcoded_chosen_published_and_played(
     assert page.locator("h1").inner_text() == episode.title
     video = page.locator("figure.media-player video")
     assert video.get_attribute("data-hls-src") == (
-        f"/media-files/{asset.pk}/hls/master.m3u8"
+        f"/media-files/{asset.key}/hls/master.m3u8"
     )
     page.wait_for_function(
         "document.querySelector('figure.media-player video').dataset.player"
@@ -221,7 +221,7 @@ def test_an_upload_is_transcoded_chosen_published_and_played(
     assert played["width"] > 0 and played["height"] > 0
 
     # The ladder came through the file view: playlists, init and segments.
-    hls = f"/media-files/{asset.pk}/hls/"
+    hls = f"/media-files/{asset.key}/hls/"
     assert hls + "master.m3u8" in media_requests
     fetched = [url.removeprefix(hls) for url in media_requests if hls in url]
     assert any(name.endswith("/index.m3u8") for name in fetched), fetched

@@ -86,10 +86,12 @@ def test_demo_media_is_real_hls_on_the_pages_and_loads_once(
     assert (vertical.media_asset.width, vertical.media_asset.height) == (720, 1280)
     html = client.get(episode.url).content.decode()
     assert (
-        f'data-hls-src="/media-files/{episode.media_asset_id}/hls/master.m3u8"' in html
+        f'data-hls-src="/media-files/{episode.media_asset.key}/hls/master.m3u8"' in html
     )
     assert (
-        client.get(f"/media-files/{episode.media_asset_id}/hls/master.m3u8").status_code
+        client.get(
+            f"/media-files/{episode.media_asset.key}/hls/master.m3u8"
+        ).status_code
         == 200
     )
     assert "<audio" in client.get(song.url).content.decode()

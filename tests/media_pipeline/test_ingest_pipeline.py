@@ -190,7 +190,7 @@ def test_media_info_reports_everything(media_root, tmp_path):
     kinds = {r["kind"] for r in info["renditions"]}
     assert {"hls_master", "hls_variant", "mp4", "poster", "sprite"} <= kinds
     for rendition in info["renditions"]:
-        assert rendition["url"].startswith(f"/media-files/{asset.pk}/")
+        assert rendition["url"].startswith(f"/media-files/{asset.key}/")
         assert rendition["size"] > 0
 
 

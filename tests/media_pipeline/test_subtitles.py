@@ -4,6 +4,7 @@ ever answering 500, and the public player offers the tracks."""
 
 import hashlib
 import io
+import uuid
 from pathlib import Path
 
 import pytest
@@ -326,8 +327,8 @@ def test_the_public_player_offers_the_tracks(demo, media_root):
 
     html = Client().get(page.url).content.decode()
 
-    zh_src = reverse("media_files:subtitle", args=(asset.pk, chinese.pk))
-    en_src = reverse("media_files:subtitle", args=(asset.pk, english.pk))
+    zh_src = reverse("media_files:subtitle", args=(asset.key, chinese.pk))
+    en_src = reverse("media_files:subtitle", args=(asset.key, english.pk))
     assert (
         f'<track kind="subtitles" src="{zh_src}" srclang="zh-Hans" '
         'label="简体中文" default>'
@@ -345,5 +346,5 @@ def test_the_public_player_offers_the_tracks(demo, media_root):
     asset.status = "processing"
     asset.save(update_fields=["status"])
     assert Client().get(zh_src).status_code == 404
-    other = reverse("media_files:subtitle", args=(asset.pk + 1000, chinese.pk))
+    other = reverse("media_files:subtitle", args=(uuid.uuid4(), chinese.pk))
     assert Client().get(other).status_code == 404

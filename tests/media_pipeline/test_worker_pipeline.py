@@ -24,6 +24,7 @@ from media_pipeline.models import (
 )
 from media_pipeline.services.assets import asset_create_from_upload
 from media_pipeline.storage import subfolders
+from tests.conftest import make_user
 
 from .media import make_video
 
@@ -83,12 +84,14 @@ def test_an_upload_is_transcoded_by_a_worker(worker_on_storage, tmp_path):
     assert job.worker.startswith(job.worker.split(":")[0])
     assert "test-" in job.worker
     # Served through the storage-agnostic view; on S3 the playlist names
-    # presigned URLs, on the filesystem the view's own.
+    # presigned URLs, on the filesystem the view's own. The asset is on no
+    # page yet: only a user who may choose it can fetch it.
     client = Client()
-    master_url = f"/media-files/{asset.pk}/hls/master.m3u8"
+    client.force_login(make_user("worker-viewer", superuser=True))
+    master_url = f"/media-files/{asset.key}/hls/master.m3u8"
     master = m3u8.loads(client.get(master_url).content.decode())
     variant_url = master.playlists[0].uri
-    assert variant_url.startswith(f"/media-files/{asset.pk}/")
+    assert variant_url.startswith(f"/media-files/{asset.key}/")
     variant = m3u8.loads(client.get(variant_url).content.decode())
     for uri in (variant.segment_map[0].uri, variant.segments[0].uri):
         if default_storage_is_s3():
