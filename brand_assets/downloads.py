@@ -40,7 +40,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from media_pipeline.signed_tokens import DownloadRefused, token_read, token_sign
-from syndication.downloads import check_partner
+from syndication.downloads import KEY_FIELD, check_partner
+from syndication.keys import request_key_id
 from syndication.models import PartnerAccount
 
 from .conf import brand_settings
@@ -80,13 +81,20 @@ def _invalid() -> DownloadRefused:
 # --- partner tokens -----------------------------------------------------------
 
 
-def variant_token(*, partner_id: int, licence_id: int, variant_id: int) -> str:
+def variant_token(
+    *, partner_id: int, licence_id: int, variant_id: int, key_id: int | None = None
+) -> str:
     payload = {"p": partner_id, "l": licence_id, "v": variant_id}
+    if key_id is not None:
+        payload[KEY_FIELD] = key_id
     return token_sign(payload, salt=DOWNLOAD_SALT)
 
 
-def kit_token(*, partner_id: int, kit_id: int) -> str:
-    return token_sign({"p": partner_id, "k": kit_id}, salt=DOWNLOAD_SALT)
+def kit_token(*, partner_id: int, kit_id: int, key_id: int | None = None) -> str:
+    payload = {"p": partner_id, "k": kit_id}
+    if key_id is not None:
+        payload[KEY_FIELD] = key_id
+    return token_sign(payload, salt=DOWNLOAD_SALT)
 
 
 def read_token(token: str) -> dict:
@@ -100,7 +108,7 @@ def read_token(token: str) -> dict:
     )
     is_variant = all(isinstance(payload.get(key), int) for key in "lv")
     is_kit = isinstance(payload.get("k"), int)
-    if is_variant == is_kit:
+    if is_variant == is_kit or not isinstance(payload.get(KEY_FIELD, 0), int):
         raise _invalid()
     return payload
 
@@ -118,13 +126,18 @@ def variant_url(
 ) -> tuple[str, dt.datetime]:
     """A partner's download URL for a variant and when it stops working."""
     token = variant_token(
-        partner_id=partner_id, licence_id=licence_id, variant_id=variant_id
+        partner_id=partner_id,
+        licence_id=licence_id,
+        variant_id=variant_id,
+        key_id=request_key_id(request),
     )
     return _absolute(request, "partner_api:brand_download", token), _expiry()
 
 
 def kit_url(request, *, partner_id: int, kit_id: int) -> tuple[str, dt.datetime]:
-    token = kit_token(partner_id=partner_id, kit_id=kit_id)
+    token = kit_token(
+        partner_id=partner_id, kit_id=kit_id, key_id=request_key_id(request)
+    )
     return _absolute(request, "partner_api:brand_download", token), _expiry()
 
 
@@ -334,7 +347,9 @@ def serve_download(request, token: str, *, bearer_partner=None) -> HttpResponse:
     """Answer a partner link: the file (or a redirect to it), or a refusal."""
     try:
         payload = read_token(token)
-        partner = check_partner(payload["p"], bearer_partner)
+        partner = check_partner(
+            payload["p"], bearer_partner, key_id=payload.get(KEY_FIELD)
+        )
         if "k" in payload:
             kit, licences = check_kit(payload["k"], partner=partner)
             return deliver_kit(request, kit=kit, licences=licences, partner=partner)

@@ -45,10 +45,13 @@ from media_pipeline.storage import presigned_url, storage_presigns
 
 from .conf import syndication_settings
 from .fetch_records import record_fetch
+from .keys import key_is_live, request_key_id
 from .models import Delivery, PartnerAccount
 
 # Unchanged by the move out of media_pipeline: live links keep working.
 SALT = "media_pipeline.syndication.download"
+#: The payload's field naming the key a link was fetched with.
+KEY_FIELD = "key"
 #: How long the presigned URL the view redirects to lasts.
 REDIRECT_EXPIRY = 60
 PLAYLIST_SUFFIXES = (".m3u8",)
@@ -63,7 +66,13 @@ def downloads_via_view() -> bool:
 
 
 def make_token(
-    *, delivery_id: int, version: int, partner_id: int, rendition_id: int, path=""
+    *,
+    delivery_id: int,
+    version: int,
+    partner_id: int,
+    rendition_id: int,
+    key_id: int | None = None,
+    path="",
 ) -> str:
     payload = {
         "d": delivery_id,
@@ -71,19 +80,24 @@ def make_token(
         "p": partner_id,
         "r": rendition_id,
     }
+    if key_id is not None:
+        payload[KEY_FIELD] = key_id
     if path:
         payload["f"] = path
     return token_sign(payload, salt=SALT)
 
 
 def read_token(token: str) -> dict:
-    return token_read(
+    payload = token_read(
         token,
         salt=SALT,
         max_age=download_max_age(),
         ids="dvpr",
         expired=_("下载链接已过期，请重新获取条目以得到新链接。"),
     )
+    if not isinstance(payload.get(KEY_FIELD, 0), int):
+        raise DownloadRefused(403, _("下载链接无效。"))
+    return payload
 
 
 def view_url(request, token: str) -> str:
@@ -108,6 +122,7 @@ def rendition_url(
         version=row["version"],
         partner_id=partner_id,
         rendition_id=rendition.pk,
+        key_id=request_key_id(request),
     )
     return view_url(request, token), expires_at
 
@@ -121,9 +136,12 @@ def content_type(name: str) -> str:
     )
 
 
-def check_partner(partner_id: int, bearer_partner=None) -> PartnerAccount:
+def check_partner(
+    partner_id: int, bearer_partner=None, *, key_id: int | None = None
+) -> PartnerAccount:
     """The active partner a link was made for, who must be the one asking
-    when the request carries a key."""
+    when the request carries a key; ``key_id``, the key the link was fetched
+    with, must not have been revoked since."""
     partner = (
         PartnerAccount.objects.select_related("platform").filter(pk=partner_id).first()
     )
@@ -131,12 +149,16 @@ def check_partner(partner_id: int, bearer_partner=None) -> PartnerAccount:
         raise DownloadRefused(403, _("下载链接无效：合作方不存在或已停用。"))
     if bearer_partner is not None and bearer_partner.pk != partner.pk:
         raise DownloadRefused(403, _("此下载链接属于其他合作方。"))
+    if key_id is not None and not key_is_live(key_id):
+        raise DownloadRefused(
+            403, _("获取此下载链接的接口密钥已被吊销，链接随之失效。")
+        )
     return partner
 
 
 def _checked_target(payload: dict, bearer_partner=None):
     """The partner, delivery and rendition a token names, all still valid."""
-    partner = check_partner(payload["p"], bearer_partner)
+    partner = check_partner(payload["p"], bearer_partner, key_id=payload.get(KEY_FIELD))
     delivery = (
         Delivery.objects.visible_to(partner.platform)
         .select_related("asset", "profile")
@@ -260,6 +282,7 @@ def rewrite_playlist(
             version=payload["v"],
             partner_id=payload["p"],
             rendition_id=payload["r"],
+            key_id=payload.get(KEY_FIELD),
             path=target,
         )
         return view_url(request, token)

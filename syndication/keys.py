@@ -139,6 +139,17 @@ def partner_key_authenticate(plaintext: str) -> PartnerKey | None:
     return key
 
 
+def request_key_id(request) -> int | None:
+    """The id of the key a partner API request was authenticated with: the
+    download links made for it carry it, so revoking the key kills them."""
+    key = getattr(request, "auth", None)
+    return key.pk if isinstance(key, PartnerKey) else None
+
+
+def key_is_live(key_id: int) -> bool:
+    return PartnerKey.objects.filter(pk=key_id, revoked_at__isnull=True).exists()
+
+
 def bearer_partner(request) -> PartnerAccount | None:
     """The partner whose valid key the request carries, if any. Download
     links need no key; one that comes with a key must be that partner's."""

@@ -17,7 +17,7 @@ from .stored_items import (
     deliveries_under,
     partner_items_refresh_request,
 )
-from .workflow import qc_after_transcode_request
+from .workflow import deliveries_take_down_with_page, qc_after_transcode_request
 
 
 @receiver(job_finished, sender=TranscodeJob, dispatch_uid="syndication-qc-after-job")
@@ -25,6 +25,14 @@ def rerun_qc_of_waiting_deliveries(sender, job: TranscodeJob, **kwargs):
     # Succeeded or failed alike: QC then passes on the new file, or says
     # why it could not be made, instead of "under way" until someone looks.
     qc_after_transcode_request(job=job)
+
+
+@receiver(page_unpublished, dispatch_uid="syndication-take-down")
+def take_down_items_of_offline_page(sender, instance, **kwargs):
+    # Unpublished by hand or expired: Wagtail's publish_scheduled command
+    # unpublishes expired pages the same way. (A page with deliveries cannot
+    # be deleted: Delivery.page protects it.)
+    deliveries_take_down_with_page(page=instance)
 
 
 # --- The partner API's stored items (see stored_items.py) ----------------------

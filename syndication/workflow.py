@@ -444,3 +444,41 @@ def deliveries_out_of_date(queryset=None):
     """Deliveries whose item changed after it went out."""
     queryset = Delivery.objects.all() if queryset is None else queryset
     return deliveries_with_out_of_date(queryset).filter(is_out_of_date=True)
+
+
+# --- Take-down: a page offline takes its items off the platforms -------------
+
+#: Why the system withdrew a delivery whose page went offline.
+PAGE_OFFLINE_REASON = gettext_lazy(
+    "页面已下线（撤销发布或到期），内容随之从合作平台撤回。"
+)
+
+
+def deliveries_take_down_with_page(*, page) -> list[int]:
+    """Withdraw every delivery of ``page`` and of the pages below it that is
+    out with its platform, as the system, because the page is offline (a
+    page below one that is offline cannot be reached either).
+
+    The rule, one for every way a page goes offline (unpublished, expired):
+    its items leave the partner API, the feeds and the signed
+    downloads at once — a withdrawn delivery reads as a tombstone in the
+    listing, is not in the feeds, and its links answer 410 — and the ledger's
+    history says so, via 系统. Bringing the item back is a redelivery.
+    Returns the ids withdrawn.
+    """
+    withdrawn = []
+    out = Delivery.objects.filter(
+        page__path__startswith=page.path, state__in=VISIBLE_TO_PARTNER
+    )
+    for delivery in out:
+        try:
+            delivery_transition(
+                delivery=delivery,
+                to_state=S.WITHDRAWN,
+                via=Via.SYSTEM,
+                reason=str(PAGE_OFFLINE_REASON),
+            )
+        except IllegalTransition:  # moved meanwhile by someone else
+            continue
+        withdrawn.append(delivery.pk)
+    return withdrawn
