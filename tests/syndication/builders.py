@@ -117,6 +117,7 @@ def build_asset(
     published_with: TranscodeProfile | None = None,
     mp4_height: int | None = None,
     store_files: bool = False,
+    mp4_bytes: bytes = MP4_BYTES,
 ) -> MediaAsset:
     """A ready asset as the pipeline leaves it: the original's probe facts
     and loudness, and a published job whose MP4 is ``mp4_height`` high (by
@@ -149,6 +150,7 @@ def build_asset(
         kind=kind,
         mp4_height=mp4_height,
         store_files=store_files,
+        mp4_bytes=mp4_bytes,
     )
     asset.refresh_from_db()
     assert asset.status == AssetStatus.READY
