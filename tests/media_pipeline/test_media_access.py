@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import urllib.request
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -25,6 +26,7 @@ from media_pipeline.serving import subtitle_url
 from tests.brand_assets.builders import brand_asset
 from tests.conftest import make_user
 from tests.syndication.builders import MP4_BYTES, build_asset, short_video
+from tests.syndication.conftest import publish_media
 
 WEBVTT = "WEBVTT\n\n00:00.000 --> 00:02.000\n鄂尔多斯古如歌\n"
 
@@ -189,3 +191,48 @@ def test_ranges_are_served_for_public_media(asset):
     assert response.status_code == 206
     assert body == MP4_BYTES[2:6]
     assert response["Content-Range"] == f"bytes 2-5/{len(MP4_BYTES)}"
+
+
+# --- On S3: playlists rewritten to presigned URLs, for public and private ----
+
+
+def follow_ladder(client, asset):
+    """The first segment of the first rung, reached from the master playlist
+    as a player would (playlists through the view, media from the bucket),
+    and the two playlist responses."""
+    master = client.get(f"/media-files/{asset.key}/hls/master.m3u8")
+    assert master.status_code == 200, master.status_code
+    rung = next(
+        line for line in master.content.decode().splitlines() if line[:1] not in "#"
+    )
+    assert rung.startswith(f"/media-files/{asset.key}/")
+    variant = client.get(rung)
+    assert variant.status_code == 200
+    segment = next(
+        line
+        for line in variant.content.decode().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert "X-Amz-Signature" in segment  # presigned, straight from the bucket
+    with urllib.request.urlopen(segment, timeout=10) as answer:
+        return answer.read(), master, variant
+
+
+def test_on_s3_playlists_work_for_public_and_private_and_nobody_else(
+    demo, s3_storage, s3_endpoint
+):
+    published = publish_media("S3 上的视频")
+    asset = published.asset
+
+    assert Client().get(f"/media-files/{asset.key}/hls/master.m3u8").status_code == 404
+
+    chooser = Client()
+    chooser.force_login(chooser_of(asset.collection, "s3-chooser"))
+    body, master, variant = follow_ladder(chooser, asset)
+    assert body == published.files["hls/120p/seg_0.m4s"]
+    assert master["Cache-Control"] == NO_STORE == variant["Cache-Control"]
+
+    short_video(asset=asset)
+    body, master, _variant = follow_ladder(Client(), asset)
+    assert body == published.files["hls/120p/seg_0.m4s"]
+    assert master["Cache-Control"].startswith("public")
