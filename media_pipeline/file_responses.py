@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from django.core.files.storage import default_storage
 from django.http import (
+    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseNotModified,
@@ -211,19 +212,20 @@ def file_response(
         response["Content-Range"] = f"bytes */{size}"
         return harden(response, cache_control=cache_control)
 
-    first, last = byte_range or (0, size - 1)
-    if first:
+    if byte_range is None:
+        # The whole file: FileResponse lets the server hand it to the kernel
+        # (wsgi.file_wrapper, sendfile) when the storage has local files.
+        response = FileResponse(stream, content_type=content_type)
+        response["Content-Length"] = str(size)
+    else:
+        first, last = byte_range
         stream.seek(first)
-    length = max(last - first + 1, 0)
-    response = StreamingHttpResponse(
-        _chunks(stream, length),
-        status=206 if byte_range else 200,
-        content_type=content_type,
-    )
-    response["Content-Length"] = str(length)
-    response["Accept-Ranges"] = "bytes"
-    if byte_range:
+        response = StreamingHttpResponse(
+            _chunks(stream, last - first + 1), status=206, content_type=content_type
+        )
+        response["Content-Length"] = str(last - first + 1)
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = disposition
     if etag:
         response["ETag"] = etag
