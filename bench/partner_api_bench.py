@@ -101,6 +101,11 @@ BARE_BUILT = "bare_2"
 BUILT = "items_built"
 BARE_UNSTORED = "bare_3"
 UNSTORED_COLD = "items_unstored_cold"
+STATIC_FILE = "static_file"
+MEDIA_SEGMENT = "media_segment"
+STATIC_PATH = "/bench/static/"
+#: A segment of about the size the ladder writes for 6 s of 360p.
+SEGMENT_BYTES = 256 * 1024
 CONTENDERS = (
     BARE,
     COLD,
@@ -110,6 +115,8 @@ CONTENDERS = (
     BUILT,
     BARE_UNSTORED,
     UNSTORED_COLD,
+    STATIC_FILE,
+    MEDIA_SEGMENT,
 )
 
 SUMMARY = (
@@ -286,7 +293,55 @@ def populate(*, items: int, other_platform_share: float = 0.2) -> dict:
     # What the store task, queued by every delivery, does in a deployment
     # (the bulk inserts above send no signals).
     partner_items_store()
-    return {"key": plaintext, "pages": len(page_ids), "platform": platform.slug}
+    segment_path, static_path = _public_segment(page_id=page_ids[0])
+    return {
+        "key": plaintext,
+        "pages": len(page_ids),
+        "platform": platform.slug,
+        "segment_path": segment_path,
+        "static_path": static_path,
+    }
+
+
+def _public_segment(*, page_id: int) -> tuple[str, str]:
+    """A ready asset with one HLS segment, played by the live page
+    ``page_id`` (so public): its address in /media-files/, and the same
+    stored file's address in the bare static view."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from cms.videos.models import ShortVideoPage
+    from media_pipeline.models import MediaAsset, MediaKind, RenditionKind
+    from media_pipeline.outputs import OutputFile
+    from media_pipeline.services.jobs import job_claim, job_publish, job_request
+
+    sha256 = secrets.token_hex(32)
+    asset = MediaAsset.objects.create(
+        title="bench segment",
+        kind=MediaKind.VIDEO,
+        original=f"media/originals/{sha256[:2]}/{sha256}/source.mp4",
+        original_filename="source.mp4",
+        sha256=sha256,
+        size=SEGMENT_BYTES,
+        duration=6.0,
+        width=640,
+        height=360,
+    )
+    job = job_claim(job_id=job_request(asset=asset, dispatch=False).pk, worker="bench")
+    relative = "hls/360p/seg_00000.m4s"
+    name = default_storage.save(
+        f"{job.output_prefix}/{relative}",
+        ContentFile(secrets.token_bytes(SEGMENT_BYTES)),
+    )
+    job_publish(
+        job=job,
+        outputs=[
+            OutputFile(relative, RenditionKind.HLS_VARIANT, SEGMENT_BYTES, duration=6.0)
+        ],
+    )
+    ShortVideoPage.objects.filter(pk=page_id).update(media_asset=asset)
+    asset.refresh_from_db()
+    return f"/media-files/{asset.key}/{relative}", STATIC_PATH + name
 
 
 # --- server ------------------------------------------------------------------
@@ -543,7 +598,7 @@ def server_wait(server: subprocess.Popen, port: int, log_path: Path) -> None:
     raise RuntimeError(f"web server not ready:\n{log_path.read_text()[-3000:]}")
 
 
-def _requests(pages, auth: dict) -> dict[str, list[Request]]:
+def _requests(pages, auth: dict, files: dict) -> dict[str, list[Request]]:
     cold = {**auth, "X-Bench-Cold": "1"}
     walk = [Request(path, auth, 200) for path, _etag, _size in pages]
     return {
@@ -558,6 +613,8 @@ def _requests(pages, auth: dict) -> dict[str, list[Request]]:
             Request(path, {**auth, "If-None-Match": etag}, 304)
             for path, etag, _size in pages
         ],
+        STATIC_FILE: [Request(files["static_path"], {}, 200)],
+        MEDIA_SEGMENT: [Request(files["segment_path"], {}, 200)],
     }
 
 
@@ -589,6 +646,9 @@ PHASES = (
         (BARE_UNSTORED, UNSTORED_COLD),
         stored_items=False,
     ),
+    # The access rule's cost on a public segment, against the same stored
+    # file from the cheapest Django view (no rule, no headers).
+    Phase("media files", True, (STATIC_FILE, MEDIA_SEGMENT)),
 )
 
 
@@ -597,6 +657,7 @@ def _phase(
     *,
     root: Path,
     auth: dict,
+    files: dict,
     results: ApiResults | None,
     rounds: int,
     seconds: float,
@@ -652,7 +713,7 @@ def _phase(
                 f"bare view answers {results.bare_bytes} bytes, "
                 f"the listing {results.payload_bytes}"
             )
-        requests = _requests(pages, auth)
+        requests = _requests(pages, auth, files)
         log(f"  {phase.name}: {len(pages)} pages")
         for round_index in range(rounds):
             for name in rotated(phase.contenders, round_index):
@@ -699,6 +760,7 @@ def run(
             phase,
             root=scratch,
             auth=auth,
+            files=facts,
             results=results,
             rounds=rounds,
             seconds=seconds,
@@ -718,6 +780,7 @@ RATIOS = (
     ("api_unstored_cold_vs_bare", UNSTORED_COLD, BARE_UNSTORED),
     ("api_304_vs_bare", NOT_MODIFIED, BARE),
     ("api_cached_vs_bare", CACHED, BARE),
+    ("media_segment_vs_static", MEDIA_SEGMENT, STATIC_FILE),
 )
 
 
@@ -759,6 +822,8 @@ LABELS = {
     BUILT: "items, page made (200)",
     BARE_UNSTORED: "bare JsonResponse (200)",
     UNSTORED_COLD: "items, built, caches emptied (200)",
+    STATIC_FILE: "bare FileResponse, 256 KiB (200)",
+    MEDIA_SEGMENT: "public segment, /media-files/ (200)",
 }
 
 

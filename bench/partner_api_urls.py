@@ -1,5 +1,6 @@
 """The bench server's URLs: the project's, plus the bare view to compare with.
 
+``/bench/static/<name>`` sends a stored file with a bare ``FileResponse``.
 ``/bench/bare`` answers a ``JsonResponse`` of the data in the file named by
 ``BENCH_BARE_PAYLOAD`` (a real page of the items listing, saved by the
 bench), serialised again on every request: the cheapest Django view that
@@ -12,7 +13,8 @@ from functools import cache
 
 from django.conf import settings
 from django.core.cache import caches
-from django.http import HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.urls import path
 
 from cms.urls import urlpatterns as project_urlpatterns
@@ -37,6 +39,13 @@ def ready(request):
     return HttpResponse("ok")
 
 
+def static_file(request, name: str):
+    """A stored file as the cheapest Django view sends it: no access rule,
+    no headers of ours; what a public segment through /media-files/ is
+    compared with."""
+    return FileResponse(default_storage.open(name, "rb"), content_type="video/mp4")
+
+
 def cold_cache_middleware(get_response):
     """Empty the partner API's caches (its Django cache, and the items and
     pages kept in this process) before a request marked ``X-Bench-Cold``,
@@ -56,5 +65,6 @@ def cold_cache_middleware(get_response):
 urlpatterns = [
     path("bench/bare", bare),
     path("bench/ready", ready),
+    path("bench/static/<path:name>", static_file),
     *project_urlpatterns,
 ]

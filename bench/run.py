@@ -225,6 +225,7 @@ SUMMARY_ROWS = (
     ("5c", "  same, nothing stored either", "api_unstored_cold_vs_bare", None),
     ("6", "items ÷ bare (ETag 304 / cache)", "api_304_vs_bare", 0.9),
     ("6b", "  items ÷ bare (200 from the cache)", "api_cached_vs_bare", 0.9),
+    ("7", "public segment ÷ bare static file", "media_segment_vs_static", 0.8),
 )
 AT_LEAST = {
     "api_uncached_vs_bare",
@@ -232,6 +233,7 @@ AT_LEAST = {
     "api_cold_vs_bare",
     "api_304_vs_bare",
     "api_cached_vs_bare",
+    "media_segment_vs_static",
 }
 
 

@@ -1,10 +1,13 @@
-"""File clean-up only: business logic lives in services."""
+"""File clean-up, and telling the media library when the brand page's
+media may have changed: business logic lives in services."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import BrandKit, BrandVariant
+from media_pipeline.access import publicity_changed
+
+from .models import BrandAsset, BrandAssetVersion, BrandKit, BrandVariant
 
 
 def _delete_file_on_commit(field_file) -> None:
@@ -23,3 +26,14 @@ def delete_variant_file(sender, instance: BrandVariant, **kwargs):
 @receiver(post_delete, sender=BrandKit)
 def delete_kit_zip(sender, instance: BrandKit, **kwargs):
     _delete_file_on_commit(instance.file)
+
+
+# Which media the brand page shows depends on the assets (shown publicly or
+# not), their approved versions and those versions' files.
+for model in (BrandAsset, BrandAssetVersion, BrandVariant):
+    for signal in (post_save, post_delete):
+        signal.connect(
+            publicity_changed,
+            sender=model,
+            dispatch_uid=f"brand-publicity-{model.__name__}-{signal is post_save}",
+        )

@@ -14,6 +14,18 @@
 
 Files are addressed by the asset's random ``key``, never by its id, so the
 address of an asset that is not public cannot be guessed either.
+
+Whether an asset is public is asked on every segment a player fetches, and
+answering costs a few queries; so the answer (with where its files are) is
+kept in the cache
+(``MEDIA_ACCESS_CACHE``) for ``MEDIA_ACCESS_CACHE_SECONDS``, under a
+*publicity version* that the apps move (``publicity_changed``) whenever
+something that decides it changes: a page published, unpublished or moved,
+a view restriction, a brand version approved, the asset itself saved or a
+new run of it published. With a cache shared by the
+web processes (Redis in production) the change is seen at once everywhere;
+with a cache of each process's own, other processes see it within those
+seconds.
 """
 
 from __future__ import annotations
@@ -21,7 +33,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 
-from .models import MediaAsset
+from django.core.cache import caches
+from django.db import transaction
+
+from .conf import media_settings
+from .models import AssetStatus, MediaAsset, TranscodeJob
+
+VERSION_KEY = "media-access:version"
 
 #: asset ids → the ones this use makes public.
 PublicUse = Callable[[list[int]], Iterable[int]]
@@ -53,8 +71,61 @@ def public_asset_ids(asset_ids: Iterable[int]) -> set[int]:
     return public
 
 
+def _cache():
+    return caches[media_settings.MEDIA_ACCESS_CACHE]
+
+
+def _bump() -> None:
+    cache = _cache()
+    cache.add(VERSION_KEY, 0, timeout=None)
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # evicted meanwhile
+        cache.set(VERSION_KEY, 1, timeout=None)
+
+
+def publicity_changed(**kwargs) -> None:
+    """Something that decides which assets are public, or which of their
+    files are served, changed: answers kept so far are not used again.
+    (``**kwargs``: usable as a signal receiver.)
+
+    Moved at once and again once the transaction commits, so that a request
+    that read the old state meanwhile cannot keep it under the new version.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def public_output_prefix(key) -> str | None:
+    """Where the published files of the ready asset with this ``key`` are
+    stored, if the asset is public; None otherwise (not public, not ready,
+    no such asset). The answer a public file request needs, kept in the
+    cache under the publicity version: no query on the way of a segment."""
+    seconds = media_settings.MEDIA_ACCESS_CACHE_SECONDS
+    cache = _cache() if seconds > 0 else None
+    cache_key = ""
+    if cache is not None:
+        cache_key = f"media-access:public:{cache.get(VERSION_KEY, 0)}:{key}"
+        found = cache.get(cache_key)
+        if found is not None:
+            return found or None
+    row = (
+        MediaAsset.objects.filter(
+            key=key, status=AssetStatus.READY, published_job__isnull=False
+        )
+        .values_list("pk", "published_job_id", "published_job__run_token")
+        .first()
+    )
+    prefix = ""
+    if row and public_asset_ids([row[0]]):
+        prefix = TranscodeJob.prefix_for(*row)
+    if cache is not None:
+        cache.set(cache_key, prefix, timeout=seconds)
+    return prefix or None
+
+
 def asset_is_public(asset: MediaAsset) -> bool:
-    return asset.pk in public_asset_ids([asset.pk])
+    return public_output_prefix(asset.key) is not None
 
 
 def user_may_fetch(user, asset: MediaAsset) -> bool:

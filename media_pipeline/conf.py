@@ -55,6 +55,10 @@ media_settings = AppSettings(
         # A transcode may take this many times the media's duration (at least
         # ten minutes) before it is stopped.
         "MEDIA_TRANSCODE_TIMEOUT_FACTOR": 20,
+        # Where and how long the answer "is this asset public?" is kept (see
+        # media_pipeline.access); 0 asks the database every time.
+        "MEDIA_ACCESS_CACHE": "default",
+        "MEDIA_ACCESS_CACHE_SECONDS": 60,
         # S3 is used when a bucket is named (see cms.settings.base).
         "S3_BUCKET": "",
     }

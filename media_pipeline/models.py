@@ -309,7 +309,12 @@ class TranscodeJob(models.Model):
 
     @property
     def output_prefix(self) -> str:
-        return f"media/renditions/{self.asset_id}/{self.pk}-{self.run_token.hex[:12]}"
+        return self.prefix_for(self.asset_id, self.pk, self.run_token)
+
+    @staticmethod
+    def prefix_for(asset_id: int, job_id: int, run_token: uuid.UUID) -> str:
+        """Where a run of a job stores its outputs (unique to the run)."""
+        return f"media/renditions/{asset_id}/{job_id}-{run_token.hex[:12]}"
 
     @property
     def is_active(self) -> bool:

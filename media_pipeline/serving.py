@@ -47,16 +47,16 @@ def safe_relative(relative: str) -> str | None:
     return normalised
 
 
-def rewrite_references(asset: MediaAsset, relative: str, text: str) -> str:
-    """Point every file a playlist or track names at a URL that works."""
+def rewrite_references(key, prefix: str, relative: str, text: str) -> str:
+    """Point every file a playlist or track of the asset with ``key`` (its
+    published files stored under ``prefix``) names at a URL that works."""
     presign = storage_presigns()
-    prefix = asset.published_job.output_prefix
 
     def url_for(target: str) -> str:
         # Playlists and tracks come back through this view to be rewritten in
         # turn; only the media files themselves go straight to the store.
         if presign and not target.endswith(REWRITTEN_SUFFIXES):
             return default_storage.url(f"{prefix}/{target}")
-        return file_url(asset, target)
+        return reverse("media_files:file", args=(key, target))
 
     return rewrite_playlist(text, relative=relative, url_for=url_for)

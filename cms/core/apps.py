@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
 
         from media_pipeline.access import register_public_use
 
+        from . import signal_handlers  # noqa: F401
         from .media_use import assets_used_by_public_pages
 
         # The site's pages make their media public while they are.

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..access import publicity_changed
 from ..models import (
     AssetStatus,
     JobPhase,
@@ -189,6 +190,7 @@ def asset_status_from_jobs(*, asset_id: int, failure_reason: str = "") -> None:
     MediaAsset.objects.filter(pk=asset_id).update(
         status=status, failure_reason=failure_reason
     )
+    publicity_changed()  # a ready asset's files may be served, or no longer
 
 
 def jobs_reap(*, stale_after: dt.timedelta) -> list[int]:
@@ -263,6 +265,7 @@ def job_publish(*, job: TranscodeJob, outputs) -> bool:
             MediaAsset.objects.filter(pk=job.asset_id).update(
                 published_job=job, status=AssetStatus.READY, failure_reason=""
             )
+            publicity_changed()  # its files are now under this run's prefix
 
         asset_folder = f"media/renditions/{job.asset_id}"
         keep = job.output_prefix.rsplit("/", 1)[1]

@@ -4,7 +4,7 @@ from django.core.files.storage import default_storage
 from django.http import Http404
 from django.views.decorators.http import require_GET
 
-from ..access import Access, asset_access
+from ..access import public_output_prefix, user_may_fetch
 from ..file_responses import NO_STORE, file_response, text_response
 from ..models import AssetStatus, MediaAsset
 from ..outputs import MIME_TYPES
@@ -32,18 +32,22 @@ def media_file(request, key, relative: str):
     """A file of the published run of a ready asset, to whoever may have it
     (``access``); 404 to everyone else."""
     relative = safe_relative(relative)
-    asset = (
-        MediaAsset.objects.select_related("published_job")
-        .filter(key=key, status=AssetStatus.READY, published_job__isnull=False)
-        .first()
-    )
-    if asset is None or relative is None:
+    if relative is None:
         raise Http404("媒体文件不存在")
-    access = asset_access(request, asset)
-    if access is Access.NONE:
-        raise Http404("媒体文件不存在")
-    public = access is Access.PUBLIC
-    name = f"{asset.published_job.output_prefix}/{relative}"
+    # The public case first, answered from the cache: every segment of every
+    # viewer comes this way.
+    prefix = public_output_prefix(key)
+    public = prefix is not None
+    if not public:
+        asset = (
+            MediaAsset.objects.select_related("published_job")
+            .filter(key=key, status=AssetStatus.READY, published_job__isnull=False)
+            .first()
+        )
+        if asset is None or not user_may_fetch(request.user, asset):
+            raise Http404("媒体文件不存在")
+        prefix = asset.published_job.output_prefix
+    name = f"{prefix}/{relative}"
 
     if relative.endswith(REWRITTEN_SUFFIXES):
         try:
@@ -52,7 +56,7 @@ def media_file(request, key, relative: str):
         except FileNotFoundError:
             raise Http404("媒体文件不存在") from None
         return text_response(
-            rewrite_references(asset, relative, text),
+            rewrite_references(key, prefix, relative, text),
             content_type=_content_type(relative),
             cache_control=PUBLIC_PLAYLIST_CACHE if public else NO_STORE,
         )
