@@ -4,7 +4,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from .models import SubtitleTrack
+from .models import MediaAsset, SubtitleTrack
+from .storage import delete_prefix
 
 
 @receiver(post_delete, sender=SubtitleTrack)
@@ -13,3 +14,23 @@ def delete_subtitle_file(sender, instance: SubtitleTrack, **kwargs):
     name, storage = instance.file.name, instance.file.storage
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def renditions_folder(asset_id: int) -> str:
+    """Where every job of an asset writes (``TranscodeJob.output_prefix``)."""
+    return f"media/renditions/{asset_id}"
+
+
+@receiver(post_delete, sender=MediaAsset)
+def delete_asset_files(sender, instance: MediaAsset, **kwargs):
+    # The original, and the whole renditions folder rather than the rendition
+    # rows: runs that failed or were replaced left files no row names.
+    name, storage = instance.original.name, instance.original.storage
+    folder = renditions_folder(instance.pk)
+
+    def delete_files():
+        if name:
+            storage.delete(name)
+        delete_prefix(folder)
+
+    transaction.on_commit(delete_files)
