@@ -1,5 +1,6 @@
 """Who may do what with brand assets: per collection, as Wagtail's images and
-documents, and owners (``created_by``) may change what they created.
+documents, and owners (``created_by``) may change what they created; only
+the delete permission deletes.
 
 Versions and variants have no permissions of their own: whoever may change
 an asset may add versions and files to it and approve them. Whoever may
@@ -7,12 +8,15 @@ choose, change or delete an asset is of its team: they see every version
 and file of it in the admin, approved or not.
 """
 
-from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from media_pipeline.permissions import DeleteNeedsPermissionPolicy
 
 from .models import BrandAsset
 
-permission_policy = CollectionOwnershipPermissionPolicy(
+# Deleting needs the delete permission itself, as in the media library: an
+# asset's versions are what partners and the public were given.
+permission_policy = DeleteNeedsPermissionPolicy(
     BrandAsset, auth_model=BrandAsset, owner_field_name="created_by"
 )
 register_permission_policy(BrandAsset, permission_policy)

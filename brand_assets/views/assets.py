@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.models import Collection
+
+from media_pipeline.forms import collections_for_form
+from media_pipeline.views.admin_permissions import object_checked
 
 from ..models import (
     BrandAsset,
@@ -62,10 +64,8 @@ class BrandAssetForm(WagtailAdminModelForm):
         user = kwargs.get("for_user")
         if user is not None and "collection" in self.fields:
             # Only where the user may add; an asset's own collection stays.
-            allowed = permission_policy.collections_user_has_permission_for(user, "add")
-            own = self.instance.collection_id if self.instance.pk else None
-            self.fields["collection"].queryset = Collection.objects.filter(
-                Q(pk__in=allowed.values("pk")) | Q(pk=own)
+            self.fields["collection"].queryset = collections_for_form(
+                user, permission_policy, self.instance
             )
 
 
@@ -180,6 +180,9 @@ class BrandAssetViewSet(ModelViewSet):
     add_view_class = BrandAssetCreateView
     edit_view_class = BrandAssetEditView
     delete_view_class = BrandAssetDeleteView
+    # The generic views ask about the model only: ask about the asset too.
+    history_view_class = object_checked(generic.HistoryView, "change", "delete")
+    usage_view_class = object_checked(generic.UsageView, "change", "delete")
     inspect_view_class = BrandAssetPageView
     inspect_view_enabled = True
     copy_view_enabled = False

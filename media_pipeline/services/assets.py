@@ -1,16 +1,20 @@
-"""Services for media assets: storing originals."""
+"""Services for media assets: storing originals, finding where an asset is
+used, and deleting it."""
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.files import File
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from wagtail.models import Collection
+from wagtail.models import Collection, ReferenceIndex
 
 from ..errors import DuplicateMediaError
 from ..hashing import sha256_of_file
 from ..models import AssetStatus, MediaAsset
+from ..permissions import permission_policy
 
 logger = logging.getLogger(__name__)
 
@@ -34,11 +38,7 @@ def asset_create_from_upload(
     sha256 = sha256_of_file(staged_path)
     existing = MediaAsset.objects.filter(sha256=sha256).first()
     if existing:
-        raise DuplicateMediaError(
-            _("媒体库中已有相同的文件：“%(title)s”（编号 %(id)s）。")
-            % {"title": existing.title, "id": existing.pk},
-            existing=existing,
-        )
+        raise duplicate_error(existing, uploaded_by=uploaded_by)
     safe_name = Path(filename).name or "upload.bin"
     asset = MediaAsset(
         title=title or Path(safe_name).stem,
@@ -58,17 +58,31 @@ def asset_create_from_upload(
         # Another upload of the same bytes won the race; keep theirs.
         asset.original.storage.delete(asset.original.name)
         existing = MediaAsset.objects.get(sha256=sha256)
-        raise DuplicateMediaError(
-            _("媒体库中已有相同的文件：“%(title)s”（编号 %(id)s）。")
-            % {"title": existing.title, "id": existing.pk},
-            existing=existing,
-        ) from None
+        raise duplicate_error(existing, uploaded_by=uploaded_by) from None
     if start_processing:
         from .jobs import job_request
 
         transaction.on_commit(lambda: job_request(asset=asset))
     logger.info("Stored original of asset %s (%s bytes)", asset.pk, asset.size)
     return asset
+
+
+def duplicate_error(existing: MediaAsset, *, uploaded_by) -> DuplicateMediaError:
+    """The refusal of bytes already in the library, telling the uploader only
+    what they may see: an asset in a collection they cannot see is neither
+    named nor numbered (its title and id would leak what is in there)."""
+    if uploaded_by is None or permission_policy.user_has_any_permission_for_instance(
+        uploaded_by, ["choose", "change"], existing
+    ):
+        return DuplicateMediaError(
+            _("媒体库中已有相同的文件：“%(title)s”（编号 %(id)s）。")
+            % {"title": existing.title, "id": existing.pk},
+            existing=existing,
+        )
+    return DuplicateMediaError(
+        _("媒体库中已有相同的文件，但它在你无权查看的收藏集中；请联系管理员。"),
+        existing=None,
+    )
 
 
 def staged_file_remove(path: Path) -> None:
@@ -115,3 +129,103 @@ def asset_record_loudness(*, asset: MediaAsset, measurement) -> None:
     MediaAsset.objects.filter(pk=asset.pk).update(**fields)
     for name, value in fields.items():
         setattr(asset, name, value)
+
+
+#: How many rows of one kind are named; more only lengthen the refusal.
+USES_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class AssetUse:
+    """One place an asset is used: a page, a delivery, a brand version…"""
+
+    kind: str
+    label: str
+
+    def __str__(self):
+        return f"{self.kind}“{self.label}”"
+
+
+def _describe(obj) -> AssetUse:
+    # A page's specific title reads better than "Page object"; a child row
+    # (a brand variant) is named by what it belongs to when it says so.
+    obj = getattr(obj, "specific", obj)
+    return AssetUse(kind=capfirst(obj._meta.verbose_name), label=str(obj))
+
+
+def asset_uses(asset: MediaAsset) -> list[AssetUse]:
+    """Every place that uses the asset, found without knowing the apps above.
+
+    Two sources, because neither sees everything: the foreign keys pointing at
+    MediaAsset from other apps (pages' SET_NULL fields, deliveries' and brand
+    variants' PROTECT ones, whether or not their models are reference-indexed)
+    and Wagtail's reference index (StreamField blocks, rich text, and whatever
+    the usage view shows). The asset's own parts (jobs, subtitles, tags) are
+    not uses.
+    """
+    uses: dict[tuple, AssetUse] = {}
+    for relation in MediaAsset._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete):
+            continue
+        if not (relation.one_to_many or relation.one_to_one):
+            continue
+        model = relation.related_model
+        if model._meta.app_label == MediaAsset._meta.app_label:
+            continue
+        rows = model._base_manager.filter(**{relation.field.name: asset})
+        for row in rows[:USES_LIMIT]:
+            uses.setdefault(_key(row), _describe(row))
+    references = ReferenceIndex.get_references_to(asset).group_by_source_object()
+    for obj, _references in references:
+        if obj is not None:
+            uses.setdefault(_key(obj), _describe(obj))
+    return list(uses.values())
+
+
+def _key(obj) -> tuple[str, object]:
+    # A page is indexed as wagtailcore.page but pointed at by its own model:
+    # key both by the root of the inheritance chain so it counts once.
+    parents = obj._meta.get_parent_list()
+    root = parents[-1] if parents else obj._meta.concrete_model
+    return root._meta.label_lower, obj.pk
+
+
+def asset_uses_reason(uses: list[AssetUse], *, limit: int = 10) -> str:
+    """Why the asset cannot be deleted, naming where it is used."""
+    names = "、".join(str(use) for use in uses[:limit])
+    if len(uses) > limit:
+        names += _("等 %(count)s 处") % {"count": len(uses)}
+    return _("该媒体正在使用中，不能删除：%(names)s。请先解除这些引用。") % {
+        "names": names
+    }
+
+
+class AssetInUse(Exception):
+    def __init__(self, uses: list[AssetUse]):
+        super().__init__(asset_uses_reason(uses))
+        self.uses = uses
+        self.reason = asset_uses_reason(uses)
+
+
+def asset_delete(*, asset: MediaAsset) -> None:
+    """Delete an asset no page, delivery or brand version uses.
+
+    Raises AssetInUse (with the places) otherwise, also when a use appears
+    between the check and the delete (a PROTECT foreign key refuses it). The
+    stored files go once the deletion commits (``signal_handlers``).
+    """
+    from .jobs import job_cancel
+
+    uses = asset_uses(asset)
+    if uses:
+        raise AssetInUse(uses)
+    try:
+        with transaction.atomic():
+            for job in asset.jobs.active():
+                # A worker still writing would publish into a deleted asset.
+                job_cancel(job=job)
+            asset.delete()
+    except models.ProtectedError as error:
+        uses = [_describe(obj) for obj in list(error.protected_objects)[:USES_LIMIT]]
+        raise AssetInUse(uses) from None
+    logger.info("Deleted asset %s", asset.pk)

@@ -42,7 +42,8 @@ def upload_finish(*, upload: StagedUpload, user) -> MediaAsset:
     except DuplicateMediaError as error:
         state.failure_status = 409
         state.failure_reason = error.reason
-        state.existing_id = error.existing.pk
+        # None when the uploader may not see that asset (services.assets).
+        state.existing_id = error.existing.pk if error.existing else None
         raise
     except MediaError as error:
         state.failure_status = 422

@@ -4,9 +4,11 @@ subtitle upload and removal."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -15,8 +17,9 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import log
 
-from ..forms import SubtitleTrackForm
+from ..forms import MediaAssetForm, SubtitleTrackForm
 from ..info import asset_info
 from ..models import (
     AssetStatus,
@@ -27,9 +30,11 @@ from ..models import (
 )
 from ..permissions import permission_policy
 from ..player import player_context
+from ..services.assets import AssetInUse, asset_delete, asset_uses, asset_uses_reason
 from ..services.jobs import job_cancel, job_rerun
 from ..services.subtitles import subtitle_track_add, subtitle_track_delete
 from ..subtitles import SubtitleError
+from .admin_permissions import ObjectPermissionMixin, object_checked
 
 ACTIVE_STATUSES = (AssetStatus.UPLOADED, AssetStatus.PROCESSING)
 PROGRESS_IDS_LIMIT = 100
@@ -99,6 +104,55 @@ class MediaAssetDetailView(generic.InspectView):
             is_active=asset.status in ACTIVE_STATUSES,
         )
         return context
+
+
+class MediaAssetEditView(ObjectPermissionMixin, generic.EditView):
+    object_permissions = ["change"]
+
+
+class MediaAssetDeleteView(ObjectPermissionMixin, generic.DeleteView):
+    """Delete with the delete permission on the asset's collection, and only
+    while nothing uses the asset: a page would silently lose its player, a
+    delivery or a brand version its file. Where it is used is shown, with a
+    link to the usage view."""
+
+    object_permissions = ["delete"]
+    template_name = "media_pipeline/admin/confirm_delete.html"
+    success_message = gettext_lazy("已删除媒体“%(object)s”。")
+
+    @cached_property
+    def uses(self):
+        return asset_uses(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.uses:
+            context["is_protected"] = True
+            context["uses"] = self.uses
+            context["uses_reason"] = asset_uses_reason(self.uses)
+        return context
+
+    def get_success_message(self):
+        return self.success_message % {"object": self.object}
+
+    def form_valid(self, form):
+        asset = self.object
+        try:
+            with transaction.atomic():
+                log(instance=asset, action="wagtail.delete", user=self.request.user)
+                asset_delete(asset=asset)
+        except AssetInUse as refusal:
+            messages.error(self.request, refusal.reason)
+            return redirect(self.get_delete_url())
+        messages.success(self.request, self.get_success_message())
+        return redirect(self.get_success_url())
+
+
+def add_redirect_view(request):
+    """Assets come by upload (the file is the asset): "new" leads there."""
+    if not permission_policy.user_has_permission(request.user, "add"):
+        raise PermissionDenied
+    return redirect("media:upload")
 
 
 class UploadView(WagtailAdminTemplateMixin, TemplateView):
@@ -250,9 +304,13 @@ class MediaAssetViewSet(ModelViewSet):
     name = "media"
     index_view_class = MediaAssetIndexView
     inspect_view_class = MediaAssetDetailView
+    edit_view_class = MediaAssetEditView
+    delete_view_class = MediaAssetDeleteView
+    history_view_class = object_checked(generic.HistoryView, "change", "delete")
+    usage_view_class = object_checked(generic.UsageView, "change", "delete")
     inspect_view_enabled = True
     copy_view_enabled = False
-    form_fields = ["title", "collection", "tags"]
+    form_class = MediaAssetForm
     list_filter = ["status", "kind", "collection"]
     search_fields = ["title", "original_filename"]
     list_display = [
@@ -266,6 +324,13 @@ class MediaAssetViewSet(ModelViewSet):
         Column("collection", label=gettext_lazy("收藏集")),
         DateColumn("created_at", label=gettext_lazy("上传时间")),
     ]
+
+    def get_form_class(self, for_update=False):
+        return self.form_class
+
+    @property
+    def add_view(self):
+        return add_redirect_view
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
