@@ -104,11 +104,12 @@ def read_token(token: str) -> dict:
         salt=DOWNLOAD_SALT,
         max_age=download_max_age(),
         ids="p",
+        optional_ids=(KEY_FIELD,),
         expired=_("下载链接已过期，请重新获取资产以得到新链接。"),
     )
     is_variant = all(isinstance(payload.get(key), int) for key in "lv")
     is_kit = isinstance(payload.get("k"), int)
-    if is_variant == is_kit or not isinstance(payload.get(KEY_FIELD, 0), int):
+    if is_variant == is_kit:
         raise _invalid()
     return payload
 

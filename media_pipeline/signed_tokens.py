@@ -45,11 +45,13 @@ def token_read(
     ids: Iterable[str],
     expired: str,
     invalid: str = "",
+    optional_ids: Iterable[str] = (),
 ) -> dict:
     """The payload of ``token``, holding an integer under each key of
-    ``ids``. Refused 410 with the reason ``expired`` once older than
-    ``max_age`` seconds (None: never by age), and 403 with ``invalid``
-    (by default 下载链接无效。) when forged, altered or malformed."""
+    ``ids`` (and under each of ``optional_ids`` it has). Refused 410 with
+    the reason ``expired`` once older than ``max_age`` seconds (None: never
+    by age), and 403 with ``invalid`` (by default 下载链接无效。) when
+    forged, altered or malformed."""
     invalid = invalid or _("下载链接无效。")
     try:
         payload = signing.loads(token, salt=salt, max_age=max_age)
@@ -58,8 +60,13 @@ def token_read(
     except (signing.BadSignature, ValueError, UnicodeError):
         raise DownloadRefused(403, invalid) from None
     if not isinstance(payload, dict) or not all(
-        isinstance(payload.get(key), int) and not isinstance(payload[key], bool)
-        for key in ids
+        _is_id(payload.get(key)) for key in ids
     ):
         raise DownloadRefused(403, invalid)
+    if not all(_is_id(payload[key]) for key in optional_ids if key in payload):
+        raise DownloadRefused(403, invalid)
     return payload
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
