@@ -27,12 +27,12 @@ from .models import (
     AssetKind,
     BrandAsset,
     BrandKit,
+    BrandLibraryPage,
     Licence,
     LicenseeKind,
     UsageScope,
     VariantRole,
 )
-from .pages import BrandLibraryPage
 from .services import (
     asset_version_create,
     variant_create,

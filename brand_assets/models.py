@@ -17,7 +17,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.models import ClusterableModel
-from wagtail.models import CollectionMember
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import CollectionMember, Page
 from wagtail.search import index
 from wagtail.search.queryset import SearchableQuerySetMixin
 
@@ -564,6 +566,35 @@ class StickerSpecItem(models.Model):
         return f"{self.get_role_display()} {self.width}×{self.height}"
 
 
-# The public brand page is a Wagtail page type of this app; its module is
-# imported here so Django registers it with the app's models.
-from .pages import BrandLibraryPage  # noqa: E402, F401
+class BrandLibraryPage(Page):
+    """品牌资产 on the public site: what the brand looks like and how to use it."""
+
+    intro = RichTextField(_("导语"), blank=True)
+    download_note = RichTextField(
+        _("下载说明"),
+        blank=True,
+        help_text=_("显示在下载区，例如授权与署名的提示。"),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("download_note"),
+    ]
+
+    parent_page_types = ["home.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("品牌资产页")
+        verbose_name_plural = _("品牌资产页")
+
+    def get_context(self, request, *args, **kwargs):
+        # Imported here: both read the models this module defines.
+        from .gallery import public_gallery
+        from .kits import kits_public
+
+        context = super().get_context(request, *args, **kwargs)
+        context["groups"] = public_gallery()
+        context["kits"] = kits_public()
+        return context

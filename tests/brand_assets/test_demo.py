@@ -17,13 +17,13 @@ from brand_assets.models import (
     BrandAsset,
     BrandAssetVersion,
     BrandKit,
+    BrandLibraryPage,
     BrandVariant,
     KitStatus,
     Licence,
     VariantFormat,
     VariantRole,
 )
-from brand_assets.pages import BrandLibraryPage
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,13 @@ from django.test import Client
 from wagtail.models import Site
 
 from brand_assets.kits import kit_build, kit_is_public
-from brand_assets.models import AssetDownload, AssetKind, DownloadVia, UsageScope
-from brand_assets.pages import BrandLibraryPage
+from brand_assets.models import (
+    AssetDownload,
+    AssetKind,
+    BrandLibraryPage,
+    DownloadVia,
+    UsageScope,
+)
 from brand_assets.services import asset_version_create, version_approve
 from tests.brand_assets.builders import (
     MARK_SVG,

@@ -1,14 +1,9 @@
-"""The public brand page: a gallery of the approved assets that may be shown,
+"""The public brand page's gallery: the approved assets that may be shown,
 with their usage guidance, and downloads where the brand allows them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
-from wagtail.models import Page
 
 from .models import (
     AssetKind,
@@ -109,35 +104,3 @@ def public_gallery() -> list[GalleryGroup]:
         for kind, label in AssetKind.choices
         if kind in by_kind
     ]
-
-
-class BrandLibraryPage(Page):
-    """品牌资产 on the public site: what the brand looks like and how to use it."""
-
-    intro = RichTextField(_("导语"), blank=True)
-    download_note = RichTextField(
-        _("下载说明"),
-        blank=True,
-        help_text=_("显示在下载区，例如授权与署名的提示。"),
-    )
-
-    content_panels = Page.content_panels + [
-        FieldPanel("intro"),
-        FieldPanel("download_note"),
-    ]
-
-    parent_page_types = ["home.HomePage"]
-    subpage_types: list[str] = []
-    max_count = 1
-
-    class Meta:
-        verbose_name = _("品牌资产页")
-        verbose_name_plural = _("品牌资产页")
-
-    def get_context(self, request, *args, **kwargs):
-        from .kits import kits_public
-
-        context = super().get_context(request, *args, **kwargs)
-        context["groups"] = public_gallery()
-        context["kits"] = kits_public()
-        return context
