@@ -50,7 +50,7 @@ media_settings = AppSettings(
         # declared lengths are reserved when an upload is created, so many
         # open uploads cannot together fill the disk.
         "MEDIA_UPLOAD_USER_QUOTA_BYTES": 50 * 1024**3,
-        "MEDIA_UPLOAD_MIN_FREE_BYTES": 5 * 1024**3,
+        "MEDIA_UPLOAD_MIN_FREE_BYTES": 2 * 1024**3,
         # The largest subtitle file accepted.
         "MEDIA_SUBTITLE_MAX_BYTES": 2 * 1024 * 1024,
         # Limits checked on what the decoder reports, not what a header claims.

@@ -217,8 +217,10 @@ def _run(job: TranscodeJob, work: Path) -> bool:
         decode_limit=decode_limit,
         cwd=out,
     )
-    if decoded > 0:
-        # What was decoded, not what the header claimed, is the duration.
+    if 0 < decoded < plan.duration:
+        # The header claimed more than there was: what was decoded is the
+        # duration. (A little more than claimed, within the margin, is codec
+        # padding: the last audio frame, the encoder's priming.)
         plan.duration = decoded
         asset_record_duration(asset=asset, duration=decoded)
     write_master_playlist(out / "hls", plan)
