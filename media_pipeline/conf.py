@@ -68,7 +68,10 @@ media_settings = AppSettings(
         "MEDIA_DURATION_MARGIN_SECONDS": 5.0,
         "MEDIA_DURATION_MARGIN_RATIO": 0.02,
         # The address space one ffmpeg or ffprobe process may use (RLIMIT_AS).
-        "MEDIA_FFMPEG_MEMORY_BYTES": 6 * 1024**3,
+        # The whole ladder from a 1080p source peaks near 1.3 GB of address
+        # space here; an 8K source on a many-core worker needs several times
+        # that. Lower it on small workers.
+        "MEDIA_FFMPEG_MEMORY_BYTES": 8 * 1024**3,
         # A transcode may take this many times the media's duration (at least
         # ten minutes) before it is stopped.
         "MEDIA_TRANSCODE_TIMEOUT_FACTOR": 20,

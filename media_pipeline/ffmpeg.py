@@ -441,8 +441,9 @@ def _run(
     an address-space limit, and is watched until it ends: killed past
     ``timeout`` (transient), when ``on_progress`` returns False (JobStopped;
     it is asked at least once a second, even while the process prints
-    nothing), when its output time passes ``decode_limit`` or a decoder
-    meets a picture over the pixel limit (both permanent). With ``progress``
+    nothing), when its output time passes ``decode_limit``, or when its log
+    shows a picture over the pixel limit or an allocation that failed (all
+    permanent: FFmpeg drops such pictures and may exit 0). With ``progress``
     its stdout is ``-progress pipe:1``; otherwise stdout is kept and returned.
     """
     deadline = time.monotonic() + timeout
@@ -519,7 +520,14 @@ LOG_READ_BYTES = 1024 * 1024
 PICTURE_OVER_LIMIT = re.compile(
     rb"Picture size (\d+)x(\d+) exceeds specified max pixel count"
 )
-OUT_OF_MEMORY_SIGNS = ("Cannot allocate memory", "Out of memory", "malloc of size")
+# What FFmpeg and its libraries print when an allocation fails, as they do
+# when the address-space limit is reached. A decoder that cannot get a
+# picture buffer drops the picture and carries on, so, again, the log is the
+# only sign.
+OUT_OF_MEMORY = re.compile(
+    rb"Cannot allocate memory|Could not allocate|Out of memory"
+    rb"|malloc of size \d+ failed|get_buffer\(\) failed"
+)
 
 
 class _Watch:
@@ -623,6 +631,9 @@ class _Watch:
                 % {"w": width, "h": height, "limit": media_settings.MEDIA_MAX_PIXELS},
                 detail=match.group(0).decode("latin-1"),
             )
+        match = OUT_OF_MEMORY.search(text)
+        if match:
+            raise _out_of_memory(match.group(0).decode("latin-1"))
 
     def log_tail(self) -> str:
         size = os.fstat(self.log_fd).st_size
@@ -642,13 +653,17 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
+def _out_of_memory(detail: str) -> PermanentMediaError:
+    # Permanent: the address-space limit is the same on every retry.
+    return PermanentMediaError(
+        _("处理这个文件需要的内存超过了上限，文件可能已损坏或被恶意构造。"),
+        detail=detail,
+    )
+
+
 def _error_from_exit(returncode: int, stderr: str):
-    if any(sign in stderr for sign in OUT_OF_MEMORY_SIGNS):
-        # The address-space limit is the same on every retry.
-        return PermanentMediaError(
-            _("处理这个文件需要的内存超过了上限，文件可能已损坏或被恶意构造。"),
-            detail=stderr[-2000:],
-        )
+    if OUT_OF_MEMORY.search(stderr.encode()):
+        return _out_of_memory(stderr[-2000:])
     if returncode < 0 or "No space left on device" in stderr:
         return TransientMediaError(
             _("转码进程意外中止，稍后将重试。"), detail=stderr[-2000:]

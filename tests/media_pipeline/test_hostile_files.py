@@ -13,10 +13,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from media_pipeline import ffmpeg, pipeline
+from media_pipeline.errors import PermanentMediaError
 from media_pipeline.models import AssetStatus, JobPhase, JobStatus, MediaAsset
 from media_pipeline.services import jobs
 from media_pipeline.services.ingest import asset_ingest
 
+from .media import ffmpeg as ffmpeg_cli
 from .media import (
     make_audio,
     make_growing_resolution_ts,
@@ -188,3 +190,50 @@ def test_a_cancelled_loudness_pass_ends_within_seconds(
     assert job.status == JobStatus.CANCELLED
     assert asset.loudness_integrated is None and not asset.renditions.exists()
     assert_library_unharmed(library, media_root)
+
+
+# --- The runner's own limits ----------------------------------------------------
+
+
+def test_every_process_runs_under_the_address_space_limit(settings):
+    settings.MEDIA_FFMPEG_MEMORY_BYTES = 512 * 1024 * 1024
+    # The runner starts whatever command it is given: a shell reports the
+    # limit it was started under (in KiB).
+    finished = ffmpeg._run(["sh", "-c", "ulimit -v"], timeout=10)
+    assert finished.stdout.strip() == str(512 * 1024)
+
+
+def test_a_decoder_out_of_memory_fails_permanently(tmp_path, settings):
+    # One 8K picture: ffmpeg itself loads within the limit, the decoder's
+    # picture buffers do not fit. FFmpeg drops such pictures and exits 0;
+    # the runner reads the log and refuses.
+    path = tmp_path / "8k.mp4"
+    ffmpeg_cli(
+        "-f", "lavfi", "-i", "testsrc2=size=7680x4320:rate=2", "-t", "0.5",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path),
+    )  # fmt: skip
+    settings.MEDIA_FFMPEG_MEMORY_BYTES = 400 * 1024 * 1024
+    with pytest.raises(PermanentMediaError) as error:
+        ffmpeg.run_ffmpeg_analysis(
+            streams=[ffmpeg.pinned_input(path, "mov")["v:0"]], timeout=60
+        )
+    assert "内存超过了上限" in error.value.reason
+
+
+def test_a_pass_stops_within_seconds_of_being_asked(tmp_path):
+    """The runner asks at least twice a second, whatever ffmpeg prints."""
+    path = make_silent_audio(tmp_path / "long.flac", seconds=3600)
+    asked = []
+
+    def on_progress(seconds_done):
+        asked.append(time.monotonic())
+        return len(asked) < 3
+
+    started = time.monotonic()
+    with pytest.raises(ffmpeg.JobStopped):
+        ffmpeg.run_ffmpeg_analysis(
+            streams=[ffmpeg.pinned_input(path, "flac")["a:0"].filter("ebur128")],
+            timeout=600,
+            on_progress=on_progress,
+        )
+    assert time.monotonic() - started < 5
