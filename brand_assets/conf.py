@@ -22,6 +22,12 @@ brand_settings = AppSettings(
         "BRAND_ASSETS_MAX_UPLOAD_BYTES": 200 * 1024 * 1024,
         # The most pixels a raster file may have, every frame counted.
         "BRAND_ASSETS_MAX_IMAGE_PIXELS": _max_image_pixels,
+        # The most pixels of one picture the web process decodes in full to
+        # check it (about 4 bytes each: 32 MP is some 128 MB). Larger files,
+        # up to the limit above, are checked without decoding (their
+        # structure and checksums), so a 127 MP PNG no longer makes the web
+        # process grow by half a gigabyte.
+        "BRAND_ASSETS_MAX_DECODE_PIXELS": 32 * 1000000,
         # How long a partner's download link works.
         "BRAND_DOWNLOAD_MAX_AGE": 600,
         # How long a licence link for a school or organisation works at most.

@@ -28,8 +28,10 @@ Raster images are measured from their headers, without decoding, and
 refused over the pixel limit (``BRAND_ASSETS_MAX_IMAGE_PIXELS``, by default
 Wagtail's ``WAGTAILIMAGES_MAX_IMAGE_PIXELS``, 128 MP), counting every frame of
 an animation as Wagtail does. Only then does Pillow, restricted to the one
-expected format, verify and decode them, so a decompression bomb never
-reaches a decoder, and a corrupt file is refused rather than stored.
+expected format, verify them (structure and checksums) and, up to
+``BRAND_ASSETS_MAX_DECODE_PIXELS`` a picture, decode them in full, so a
+decompression bomb never reaches a decoder, a corrupt file is refused rather
+than stored, and the web process never holds a huge decoded picture.
 """
 
 from __future__ import annotations
@@ -138,6 +140,10 @@ def max_upload_bytes() -> int:
 
 def max_image_pixels() -> int:
     return brand_settings.BRAND_ASSETS_MAX_IMAGE_PIXELS
+
+
+def max_decode_pixels() -> int:
+    return brand_settings.BRAND_ASSETS_MAX_DECODE_PIXELS
 
 
 def check_size(size: int) -> None:
@@ -331,7 +337,7 @@ def _inspect_raster(
             code="corrupt",
         )
     _check_pixels(header)
-    _decode(data, content)
+    _decode(data, content, decode=header.width * header.height <= max_decode_pixels())
 
     fmt, content_type = allowed.format, allowed.content_type
     if content == "png":
@@ -374,12 +380,15 @@ def _megapixels(pixels: int) -> str:
     return f"{pixels / 1000000:.1f}".removesuffix(".0")
 
 
-def _decode(data: bytes, content: str) -> None:
-    """Verify and decode with Pillow, opening only the expected format."""
+def _decode(data: bytes, content: str, *, decode: bool) -> None:
+    """Verify with Pillow, opening only the expected format, and decode the
+    first picture in full when ``decode`` (it is small enough)."""
     formats = PILLOW_FORMATS[content]
     try:
         with Image.open(io.BytesIO(data), formats=formats) as image:
             image.verify()
+        if not decode:
+            return
         # verify() leaves the image unusable; decoding needs a fresh one. It
         # is bounded: the pixel limit has been checked from the header.
         with Image.open(io.BytesIO(data), formats=formats) as image:

@@ -45,6 +45,12 @@ media_settings = AppSettings(
         "MEDIA_UPLOAD_STAGING_DIR": _staging_dir,
         "MEDIA_UPLOAD_MAX_BYTES": 20 * 1024**3,
         "MEDIA_UPLOAD_EXPIRE_SECONDS": 24 * 3600,
+        # What all of one user's unfinished uploads may add up to, and the
+        # free space the staging disk keeps after every upload is complete:
+        # declared lengths are reserved when an upload is created, so many
+        # open uploads cannot together fill the disk.
+        "MEDIA_UPLOAD_USER_QUOTA_BYTES": 50 * 1024**3,
+        "MEDIA_UPLOAD_MIN_FREE_BYTES": 2 * 1024**3,
         # The largest subtitle file accepted.
         "MEDIA_SUBTITLE_MAX_BYTES": 2 * 1024 * 1024,
         # Limits checked on what the decoder reports, not what a header claims.
@@ -52,6 +58,20 @@ media_settings = AppSettings(
         "MEDIA_MAX_DURATION_SECONDS": 4 * 3600,
         "MEDIA_MAX_WIDTH": 7680,
         "MEDIA_MAX_HEIGHT": 7680,
+        # The most pixels one decoded picture may have (8K UHD). ffmpeg's
+        # decoder enforces it on every frame (-max_pixels), so a stream whose
+        # later pictures grow past what its first ones showed is refused.
+        "MEDIA_MAX_PIXELS": 7680 * 4320,
+        # How far decoding may run past the duration the container declares
+        # (whichever is larger: these seconds or this share of it) before
+        # the file is taken to be lying and refused.
+        "MEDIA_DURATION_MARGIN_SECONDS": 5.0,
+        "MEDIA_DURATION_MARGIN_RATIO": 0.02,
+        # The address space one ffmpeg or ffprobe process may use (RLIMIT_AS).
+        # The whole ladder from a 1080p source peaks near 1.3 GB of address
+        # space here; an 8K source on a many-core worker needs several times
+        # that. Lower it on small workers.
+        "MEDIA_FFMPEG_MEMORY_BYTES": 8 * 1024**3,
         # A transcode may take this many times the media's duration (at least
         # ten minutes) before it is stopped.
         "MEDIA_TRANSCODE_TIMEOUT_FACTOR": 20,

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from .errors import TransientMediaError
-from .ffmpeg import Filter, pinned_input, run_ffmpeg_analysis
+from .ffmpeg import Filter, ProgressCallback, pinned_input, run_ffmpeg_analysis
 
 # Below this an input is effectively silent: there is nothing to normalise.
 SILENCE_LUFS = -70.0
@@ -72,13 +72,24 @@ def measure(
     target: LoudnessTarget,
     audio_stream: int = 0,
     timeout: float = 600,
+    on_progress: ProgressCallback | None = None,
+    decode_limit: float | None = None,
 ) -> LoudnessMeasurement:
-    """Integrated loudness, loudness range and true peak of one audio stream."""
+    """Integrated loudness, loudness range and true peak of one audio stream.
+
+    The pass stops when ``on_progress`` returns False (a cancelled job) and
+    fails past ``decode_limit`` seconds, as a transcode does.
+    """
     audio = pinned_input(input_path, input_format)[f"a:{audio_stream}"]
     analysed = audio.filter(
         "loudnorm", **_loudnorm_options(target), print_format="json"
     )
-    log = run_ffmpeg_analysis(streams=[analysed], timeout=timeout)
+    log = run_ffmpeg_analysis(
+        streams=[analysed],
+        timeout=timeout,
+        on_progress=on_progress,
+        decode_limit=decode_limit,
+    )
     values = _last_json_object(log)
     return LoudnessMeasurement(
         integrated=_float(values.get("input_i")),

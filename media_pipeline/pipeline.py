@@ -18,7 +18,11 @@ from .errors import MediaError, PermanentMediaError
 from .hls import write_master_playlist, write_sprite_track
 from .models import JobPhase, MediaKind, TranscodeJob, TranscodeProfile
 from .outputs import all_files, describe_outputs
-from .services.assets import asset_record_loudness, asset_record_probe
+from .services.assets import (
+    asset_record_duration,
+    asset_record_loudness,
+    asset_record_probe,
+)
 from .services.jobs import (
     MAX_ATTEMPTS,
     job_claim,
@@ -29,7 +33,12 @@ from .services.jobs import (
 )
 from .sprites import sprite_sheets_compose
 from .storage import copy_to_local, delete_prefix, upload_tree
-from .validation import refuse_empty, refuse_playlists, validate_probe
+from .validation import (
+    max_decoded_seconds,
+    refuse_empty,
+    refuse_playlists,
+    validate_probe,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -53,11 +62,22 @@ def transcode_timeout(duration: float) -> float:
 
 class ProgressReporter:
     """Turns ffmpeg's output time into a saved percentage and time left,
-    at most once a second, and tells ffmpeg to stop when the job is disowned."""
+    at most once a second, and tells ffmpeg to stop when the job is disowned.
 
-    def __init__(self, job: TranscodeJob, duration: float):
+    The runner asks it at least once a second whatever ffmpeg prints, so
+    every pass (probe, loudness analysis, transcode) stops within about a
+    second of a cancel. Without a ``duration`` only the phase is saved.
+    """
+
+    def __init__(
+        self,
+        job: TranscodeJob,
+        duration: float | None,
+        phase: str = JobPhase.TRANSCODING,
+    ):
         self.job = job
-        self.duration = max(duration, 0.001)
+        self.duration = None if duration is None else max(duration, 0.001)
+        self.phase = phase
         self.started = time.monotonic()
         self.last_report = 0.0
 
@@ -66,12 +86,14 @@ class ProgressReporter:
         if now - self.last_report < REPORT_EVERY_SECONDS:
             return True
         self.last_report = now
+        if self.duration is None:
+            return job_report(job=self.job, phase=self.phase)
         fraction = min(seconds_done / self.duration, 1.0)
         elapsed = now - self.started
         eta = math.ceil(elapsed / fraction - elapsed) if fraction > 0.01 else None
         return job_report(
             job=self.job,
-            phase=JobPhase.TRANSCODING,
+            phase=self.phase,
             progress=fraction * 100,
             eta_seconds=eta,
         )
@@ -151,9 +173,14 @@ def _run(job: TranscodeJob, work: Path) -> bool:
     _stop_if_disowned(job_report(job=job, phase=JobPhase.PROBING))
     refuse_empty(source)
     refuse_playlists(source)
-    probed = ffmpeg.probe(source)
+    probed = ffmpeg.probe(
+        source, on_progress=ProgressReporter(job, None, JobPhase.PROBING)
+    )
     kind = validate_probe(probed)
     asset_record_probe(asset=asset, result=probed, kind=kind)
+    # The header's duration is a claim: every pass stops a little past it,
+    # and the time limits are sized from what may really be decoded.
+    decode_limit = max_decoded_seconds(probed.duration)
 
     _stop_if_disowned(job_report(job=job, phase=JobPhase.MEASURING))
     target = loudness_target(profile)
@@ -163,7 +190,9 @@ def _run(job: TranscodeJob, work: Path) -> bool:
             input_path=source,
             input_format=probed.demuxer,
             target=target,
-            timeout=transcode_timeout(probed.duration),
+            timeout=transcode_timeout(decode_limit),
+            on_progress=ProgressReporter(job, probed.duration, JobPhase.MEASURING),
+            decode_limit=decode_limit,
         )
     asset_record_loudness(asset=asset, measurement=measurement)
     audio_filters = (
@@ -181,12 +210,19 @@ def _run(job: TranscodeJob, work: Path) -> bool:
     _stop_if_disowned(
         job_report(job=job, phase=JobPhase.TRANSCODING, progress=0, eta_seconds=None)
     )
-    ffmpeg.run_ffmpeg(
+    decoded = ffmpeg.run_ffmpeg(
         outputs=ladder.outputs(plan, ffmpeg.pinned_input(source, probed.demuxer)),
-        timeout=transcode_timeout(plan.duration),
+        timeout=transcode_timeout(decode_limit),
         on_progress=ProgressReporter(job, plan.duration),
+        decode_limit=decode_limit,
         cwd=out,
     )
+    if 0 < decoded < plan.duration:
+        # The header claimed more than there was: what was decoded is the
+        # duration. (A little more than claimed, within the margin, is codec
+        # padding: the last audio frame, the encoder's priming.)
+        plan.duration = decoded
+        asset_record_duration(asset=asset, duration=decoded)
     write_master_playlist(out / "hls", plan)
     if kind == MediaKind.VIDEO:
         sprite_sheets_compose(out / "sprite", plan)

@@ -116,9 +116,30 @@ def validate_probe(result: ProbeResult) -> str:
                 _("画面 %(w)s×%(h)s 超过上限 %(mw)s×%(mh)s。")
                 % {"w": width, "h": height, "mw": max_width, "mh": max_height}
             )
+        max_pixels = media_settings.MEDIA_MAX_PIXELS
+        if width * height > max_pixels:
+            raise PermanentMediaError(
+                _("画面 %(w)s×%(h)s 超过每帧 %(max)s 像素的上限。")
+                % {"w": width, "h": height, "max": max_pixels}
+            )
         if min(width, height) < 64:
             raise PermanentMediaError(
                 _("画面 %(w)s×%(h)s 太小，无法使用。") % {"w": width, "h": height}
             )
         return MediaKind.VIDEO
     return MediaKind.AUDIO
+
+
+def max_decoded_seconds(declared: float) -> float:
+    """How much media a pass may decode from a file that declares
+    ``declared`` seconds, before the declaration is taken for a lie.
+
+    Containers and streams disagree by a frame or an audio priming delay, so
+    there is a margin; a file that holds more than that is refused, not
+    transcoded in full on the strength of its header.
+    """
+    margin = max(
+        float(media_settings.MEDIA_DURATION_MARGIN_SECONDS),
+        declared * float(media_settings.MEDIA_DURATION_MARGIN_RATIO),
+    )
+    return declared + margin

@@ -109,6 +109,13 @@ def asset_record_probe(*, asset: MediaAsset, result, kind: str) -> None:
         setattr(asset, name, value)
 
 
+def asset_record_duration(*, asset: MediaAsset, duration: float) -> None:
+    """Keep the duration the transcode actually decoded, which replaces the
+    one the container's header claimed."""
+    asset.duration = round(duration, 3)
+    MediaAsset.objects.filter(pk=asset.pk).update(duration=asset.duration)
+
+
 def asset_record_loudness(*, asset: MediaAsset, measurement) -> None:
     """Store the original's measured loudness; None values for silence."""
     if measurement is None or measurement.is_silent:

@@ -35,6 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,11 +184,6 @@ def upload_create(
             _("文件大小 %(length)s 字节超过了上限 %(limit)s 字节。")
             % {"length": length, "limit": limit}
         )
-    directory = staging_dir()
-    # Best effort: refuse at once what could never fit, rather than after
-    # hours of sending.
-    if shutil.disk_usage(directory).free < length:
-        raise InsufficientStorage()
     now = timezone.now()
     state = UploadState(
         id=uuid.uuid4().hex,
@@ -197,11 +193,88 @@ def upload_create(
         expires_at=now + upload_ttl(),
         metadata=metadata,
     )
-    # O_EXCL: an id is never handed out twice, whatever the odds.
-    os.close(os.open(_data_path(state.id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    _state_write(state)
+    # Checking the room and recording the upload happen under one lock, so
+    # two uploads created at once cannot both take the last of it.
+    with _reservations_locked():
+        _check_room(length=length, owner_id=owner_id, now=now)
+        # O_EXCL: an id is never handed out twice, whatever the odds.
+        os.close(
+            os.open(_data_path(state.id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        )
+        _state_write(state)
     logger.info("Created staged upload %s of %s bytes", state.id, length)
     return state
+
+
+@contextlib.contextmanager
+def _reservations_locked() -> Iterator[None]:
+    # The staging folder itself is locked: there is no lock file to leave.
+    descriptor = os.open(staging_dir(), os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _lock(descriptor, LOCK_TIMEOUT_SECONDS)
+        yield
+    finally:
+        # Closing the descriptor releases the lock.
+        os.close(descriptor)
+
+
+def _open_uploads(now: dt.datetime) -> Iterator[tuple[UploadState, int]]:
+    """Every upload still being sent, with the bytes it has yet to send."""
+    for state_path in staging_dir().glob(f"*{STATE_SUFFIX}"):
+        upload_id = state_path.name.removesuffix(STATE_SUFFIX)
+        if not upload_id_is_valid(upload_id):
+            continue
+        state = _state_read(upload_id)
+        if state is None or state.is_finished or state.is_expired(now):
+            continue
+        try:
+            received = _data_path(upload_id).stat().st_size
+        except FileNotFoundError:
+            continue
+        yield state, max(state.length - received, 0)
+
+
+def _check_room(*, length: int, owner_id: int, now: dt.datetime) -> None:
+    """Refuse an upload that would not fit beside those already open.
+
+    Each open upload holds its declared length: against the user's quota
+    (all of it, as it is staged until complete) and against the staging
+    disk (what it has yet to send), which keeps MEDIA_UPLOAD_MIN_FREE_BYTES
+    free once everything has arrived. Checking each upload on its own let
+    many open ones together fill the disk.
+    """
+    open_uploads = list(_open_uploads(now))
+    quota = int(media_settings.MEDIA_UPLOAD_USER_QUOTA_BYTES)
+    own = sum(
+        state.length for state, _left in open_uploads if state.owner_id == owner_id
+    )
+    if own + length > quota:
+        raise UploadTooLarge(
+            _(
+                "您未完成的上传共 %(open)s，加上这个文件（%(length)s）超过了每位用户"
+                "%(quota)s 的上限。请先完成或取消其他上传。"
+            )
+            % {
+                "open": filesizeformat(own),
+                "length": filesizeformat(length),
+                "quota": filesizeformat(quota),
+            }
+        )
+    promised = sum(left for _state, left in open_uploads)
+    reserve = int(media_settings.MEDIA_UPLOAD_MIN_FREE_BYTES)
+    if shutil.disk_usage(staging_dir()).free - promised - length < reserve:
+        logger.warning(
+            "Staging disk too full for an upload of %s bytes (%s promised)",
+            length,
+            promised,
+        )
+        raise InsufficientStorage(
+            _(
+                "服务器暂存空间不足，放不下这个文件（%(length)s）：正在进行的上传"
+                "已预留了剩余空间。请稍后重试或联系管理员。"
+            )
+            % {"length": filesizeformat(length)}
+        )
 
 
 def upload_get(upload_id: str, *, owner_id: int) -> UploadState:
@@ -324,12 +397,12 @@ class StagedUpload:
         logger.info("Removed staged upload %s", self.state.id)
 
 
-def _lock(file: BinaryIO, timeout: float) -> None:
+def _lock(descriptor: int, timeout: float) -> None:
     # flock has no timeout of its own, so poll without blocking.
     deadline = time.monotonic() + timeout
     while True:
         try:
-            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return
         except BlockingIOError:
             if time.monotonic() >= deadline:
@@ -358,7 +431,7 @@ def upload_locked(
         yield StagedUpload(state, None)
         return
     with file:
-        _lock(file, LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
+        _lock(file.fileno(), LOCK_TIMEOUT_SECONDS if timeout is None else timeout)
         try:
             # Read again under the lock: whoever held it may have moved the
             # offset on, finished the upload or removed it.

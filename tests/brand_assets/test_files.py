@@ -18,7 +18,7 @@ import zlib
 
 import pytest
 from django.core.files.storage import default_storage
-from PIL import Image
+from PIL import Image, ImageFile
 from wagtail.images import get_image_model
 
 from brand_assets.files import FileRefused, inspect_upload, safe_filename
@@ -147,6 +147,31 @@ def test_pillow_decompression_bomb_is_caught(version, existing, settings, monkey
         version, existing, "bomb.png", one_bit_png(100, 100), "too_many_pixels"
     )
     assert "解压炸弹" in reason
+
+
+def test_a_picture_over_the_decode_limit_is_checked_without_decoding(
+    version, existing, settings, monkeypatch
+):
+    """Within the pixel limit but over the decode limit: verified (structure
+    and checksums) and accepted, never decoded in the web process."""
+    settings.BRAND_ASSETS_MAX_DECODE_PIXELS = 1_000_000
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+
+    def spy(image):
+        decoded.append(image.size)
+        return real_load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+
+    facts = inspect_upload("large.png", one_bit_png(1100, 1000))
+    assert (facts.width, facts.height) == (1100, 1000) and decoded == []
+    inspect_upload("small.png", one_bit_png(1000, 1000))
+    assert decoded == [(1000, 1000)]
+    # Still checked: a damaged one is refused all the same.
+    data = bytearray(one_bit_png(1100, 1000))
+    data[45] ^= 0xFF  # inside IDAT: its CRC no longer matches
+    assert_refused(version, existing, "crc.png", bytes(data), "corrupt")
 
 
 def test_animation_counts_every_frame_against_the_limit(version, existing, settings):

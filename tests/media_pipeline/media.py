@@ -161,3 +161,75 @@ def top_level_boxes(path: Path) -> list[str]:
             else:
                 stream.seek(size - 8, 1)
     return boxes
+
+
+def make_lying_duration_mkv(
+    path: Path,
+    *,
+    real_seconds: float,
+    claimed_seconds: float,
+    audio: bool = True,
+) -> Path:
+    """A small Matroska clip whose header claims ``claimed_seconds`` while
+    its frames run for ``real_seconds``.
+
+    Matroska keeps the duration as an 8-byte float of milliseconds in the
+    Segment Info (element 0x4489) and, as ffmpeg writes it, once more per
+    track as a ``DURATION`` tag; both are rewritten, so nothing in the
+    headers tells the truth and only decoding finds it.
+    """
+    inputs = ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=5"]
+    codecs = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+    if audio:
+        inputs += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=8000"]
+        codecs += ["-c:a", "aac", "-b:a", "16k", "-ac", "1"]
+    whole = path.with_suffix(".whole.mkv")
+    ffmpeg(*inputs, "-t", str(real_seconds), *codecs, str(whole))
+    data = bytearray(whole.read_bytes())
+    whole.unlink()
+    duration_element = data.index(b"\x44\x89\x88") + 3
+    data[duration_element : duration_element + 8] = struct.pack(
+        ">d", claimed_seconds * 1000
+    )
+    minutes, seconds = divmod(claimed_seconds, 60)
+    claimed_tag = f"{int(minutes // 60):02d}:{int(minutes % 60):02d}:{seconds:012.9f}"
+    data = re.sub(rb"\d\d:\d\d:\d\d\.\d{9}", claimed_tag.encode(), bytes(data))
+    path.write_bytes(data)
+    return path
+
+
+def make_growing_resolution_ts(
+    path: Path,
+    *,
+    first: tuple[int, int],
+    then: tuple[int, int],
+    seconds: float = 2,
+) -> Path:
+    """An MPEG-TS stream whose first pictures are ``first`` in size and whose
+    later pictures are ``then``: two H.264 segments, the second's timestamps
+    following on from the first, joined byte for byte (TS is made to be cut
+    and joined like this). Probing sees only the first size."""
+    parts = []
+    for index, (width, height) in enumerate((first, then)):
+        part = path.with_suffix(f".part{index}.ts")
+        ffmpeg(
+            "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=10",
+            "-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast",
+            "-pix_fmt", "yuv420p", "-output_ts_offset", str(index * seconds),
+            str(part),
+        )  # fmt: skip
+        parts.append(part)
+    path.write_bytes(b"".join(part.read_bytes() for part in parts))
+    for part in parts:
+        part.unlink()
+    return path
+
+
+def make_silent_audio(path: Path, *, seconds: float) -> Path:
+    """Long but tiny: silence compresses to almost nothing in FLAC, and still
+    takes a loudness pass its full length to measure."""
+    ffmpeg(
+        "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", str(seconds),
+        "-c:a", "flac", str(path),
+    )  # fmt: skip
+    return path

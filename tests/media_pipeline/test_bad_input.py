@@ -127,13 +127,13 @@ def test_ffprobe_is_never_given_network_protocols(tmp_path, monkeypatch):
     from media_pipeline import ffmpeg as wrapper
 
     seen = []
-    real_run = subprocess.run
+    real_popen = subprocess.Popen
 
     def spy(command, *args, **kwargs):
         seen.append(command)
-        return real_run(command, *args, **kwargs)
+        return real_popen(command, *args, **kwargs)
 
-    monkeypatch.setattr(wrapper.subprocess, "run", spy)
+    monkeypatch.setattr(wrapper.subprocess, "Popen", spy)
     path = make_video(tmp_path / "c.mp4", width=160, height=120, seconds=1)
     wrapper.probe(path)
     command = seen[-1]

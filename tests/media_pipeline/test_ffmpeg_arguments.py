@@ -57,7 +57,9 @@ def ladder_command(probe: ProbeResult, kind: str, profile_slug: str) -> list[str
         MEASURED, loudness_target(profile), profile.audio_sample_rate
     )
     plan = ladder.plan(probe=probe, kind=kind, profile=profile, audio_filters=filters)
-    source = ffmpeg_python.input(SOURCE, format=probe.demuxer)
+    source = ffmpeg_python.input(
+        SOURCE, format=probe.demuxer, **ffmpeg.decoder_limits()
+    )
     return ladder.outputs(plan, source).compile()
 
 
@@ -91,9 +93,12 @@ def test_runner_puts_the_hardened_options_before_the_compiled_graph(
 ):
     source = _source(tmp_path)
     commands = []
-    monkeypatch.setattr(
-        ffmpeg, "_run_with_progress", lambda command, **kw: commands.append(command)
-    )
+
+    def record(command, **kwargs):
+        commands.append(command)
+        return ffmpeg.Finished(returncode=0, stdout="", log="", seconds_done=0.0)
+
+    monkeypatch.setattr(ffmpeg, "_run", record)
     profile = TranscodeProfile.objects.get(slug="standard")
     plan = ladder.plan(
         probe=AUDIO, kind=MediaKind.AUDIO, profile=profile, audio_filters=()
@@ -133,3 +138,18 @@ def test_runner_refuses_a_graph_reading_anything_but_a_pinned_file(tmp_path):
     lavfi = ffmpeg_python.input("movie=/etc/passwd", format="lavfi")
     with pytest.raises(ValueError):
         ffmpeg.run_ffmpeg(outputs=ladder.outputs(plan, lavfi), timeout=10)
+    # A local file read without the decoder limits is refused too.
+    unlimited = ffmpeg_python.input(str(_source(tmp_path)), format="wav")
+    with pytest.raises(ValueError):
+        ffmpeg.run_ffmpeg(outputs=ladder.outputs(plan, unlimited), timeout=10)
+
+
+def test_every_input_is_read_within_the_decoder_limits(tmp_path, settings):
+    settings.MEDIA_MAX_DURATION_SECONDS = 600
+    settings.MEDIA_MAX_PIXELS = 1920 * 1080
+    command = ffmpeg_python.output(
+        ffmpeg.pinned_input(_source(tmp_path), "mov"), "out.mp4"
+    ).compile()
+    assert command[command.index("-t") + 1] == "600"
+    assert command[command.index("-max_pixels") + 1] == str(1920 * 1080)
+    assert command.index("-max_pixels") < command.index("-i")

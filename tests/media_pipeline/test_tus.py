@@ -2,6 +2,7 @@
 tus client, against a live server."""
 
 import base64
+import collections
 import datetime as dt
 import hashlib
 import http.client
@@ -625,3 +626,77 @@ def test_tuspy_resumes_an_interrupted_upload(live_server, staging_dir, tmp_path)
     assert response.status_code == 200
     assert response.headers["X-Media-Asset-Id"] == str(asset.pk)
     assert not list(staging_dir.glob("*.bin"))
+
+
+# --- Quotas: open uploads count together ---------------------------------------
+# Against the user's quota and the staging disk, not each on its own: a
+# refusal is a 413 or 507 with a reason in Chinese, and the uploads already
+# under way are untouched.
+
+DiskUsage = collections.namedtuple("DiskUsage", "total used free")
+
+
+def offset(client, url) -> int:
+    response = head(client, url)
+    assert response.status_code == 200
+    return int(response["Upload-Offset"])
+
+
+def test_open_uploads_count_against_the_users_quota(producer, staging_dir, settings):
+    settings.MEDIA_UPLOAD_USER_QUOTA_BYTES = 1000
+    client = token_client(producer)
+    first = create_url(client, 600)
+    assert patch(client, first, b"a" * 100, 0).status_code == 204
+
+    body = assert_error(create(client, 500), 413)
+
+    assert "上限" in body["error"] and "其他上传" in body["error"]
+    # The refusal harmed nothing: the open upload goes on from where it was.
+    assert offset(client, first) == 100
+    assert patch(client, first, b"b" * 100, 100).status_code == 204
+    assert (staging_dir / f"{upload_id(first)}.bin").read_bytes() == (
+        b"a" * 100 + b"b" * 100
+    )
+    # Within what is left, and for someone else, uploads are still created.
+    assert create(client, 400).status_code == 201
+    other = token_client(make_user("producer2", groups=["制片"]))
+    assert create(other, 900).status_code == 201
+
+
+def test_finished_terminated_and_expired_uploads_free_the_quota(
+    producer, staging_dir, settings
+):
+    settings.MEDIA_UPLOAD_USER_QUOTA_BYTES = 1000
+    client = token_client(producer)
+    terminated = create_url(client, 600)
+    assert_error(create(client, 600), 413)
+
+    assert client.delete(terminated, headers=TUS).status_code == 204
+    expiring = create_url(client, 600)
+    with staging.upload_locked(upload_id(expiring), owner_id=producer.pk) as upload:
+        upload.state.expires_at = timezone.now() - dt.timedelta(seconds=1)
+        upload.save()
+
+    assert create(client, 1000).status_code == 201
+
+
+def test_open_uploads_count_against_the_free_disk(
+    producer, staging_dir, settings, monkeypatch
+):
+    settings.MEDIA_UPLOAD_MIN_FREE_BYTES = 100
+    monkeypatch.setattr(
+        staging.shutil, "disk_usage", lambda path: DiskUsage(10_000, 9_000, 1_000)
+    )
+    client = token_client(producer)
+    first = create_url(client, 800)
+    assert patch(client, first, b"x" * 300, 0).status_code == 204
+
+    # 1000 free, 500 still to come for the first upload, 100 kept free.
+    body = assert_error(create(client, 401), 507)
+    assert "暂存空间不足" in body["error"]
+    other = token_client(make_user("producer2", groups=["制片"]))
+    assert_error(create(other, 401), 507)
+
+    assert create(client, 400).status_code == 201
+    assert offset(client, first) == 300
+    assert patch(client, first, b"y" * 100, 300).status_code == 204
