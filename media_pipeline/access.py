@@ -17,15 +17,14 @@ address of an asset that is not public cannot be guessed either.
 
 Whether an asset is public is asked on every segment a player fetches, and
 answering costs a few queries; so the answer (with where its files are) is
-kept in the cache
-(``MEDIA_ACCESS_CACHE``) for ``MEDIA_ACCESS_CACHE_SECONDS``, under a
-*publicity version* that the apps move (``publicity_changed``) whenever
-something that decides it changes: a page published, unpublished or moved,
-a view restriction, a brand version approved, the asset itself saved or a
-new run of it published. With a cache shared by the
-web processes (Redis in production) the change is seen at once everywhere;
-with a cache of each process's own, other processes see it within those
-seconds.
+kept in the cache (``MEDIA_ACCESS_CACHE``) for
+``MEDIA_ACCESS_CACHE_SECONDS``, under a *publicity version* that the apps
+move (``publicity_changed``) whenever something that decides it changes: a
+page published, unpublished or moved, a view restriction, a brand version
+approved, the asset itself saved or a new run of it published. With a cache
+shared by the web processes (Redis in production) the change is seen at
+once everywhere; with a cache of each process's own, other processes see it
+within those seconds.
 """
 
 from __future__ import annotations
