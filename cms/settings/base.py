@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Early, so that the header is on every answer the middleware below make
     # too (redirects, axes' lockout page).
-    "csp.middleware.CSPMiddleware",
+    "cms.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,9 +242,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
 AXES_IPWARE_PROXY_ORDER = env("AXES_IPWARE_PROXY_ORDER", default="right-most")
 
 # --- Content-Security-Policy -------------------------------------------------
-# On every response (django-csp). Scripts only from our origin or carrying the
-# request's nonce; styles may be inline because Wagtail's admin writes style
-# attributes. hls.js plays from blob: URLs and runs its worker from one.
+# On every response (django-csp, through cms.core.csp). Scripts only from our
+# origin or carrying the request's nonce; styles may be inline because
+# Wagtail's admin writes style attributes. hls.js plays from blob: URLs and
+# runs its worker from one.
 CSP_MEDIA_ORIGINS: list[str] = env.list("CSP_MEDIA_ORIGINS", default=[])
 if S3_BUCKET:
     # Presigned URLs point at the bucket: pictures, playlists and segments
@@ -258,10 +259,13 @@ if S3_BUCKET:
                 f"{_endpoint.scheme}://{S3_BUCKET}.{_endpoint.netloc}"
             )
     else:
+        # AWS: the bucket's own host name, global or regional (China's
+        # regions under their own domain).
         _region = env("S3_REGION", default="")
-        CSP_MEDIA_ORIGINS.append(f"https://{S3_BUCKET}.s3.amazonaws.com")
+        _domain = "amazonaws.com.cn" if _region.startswith("cn-") else "amazonaws.com"
+        CSP_MEDIA_ORIGINS.append(f"https://{S3_BUCKET}.s3.{_domain}")
         if _region:
-            CSP_MEDIA_ORIGINS.append(f"https://{S3_BUCKET}.s3.{_region}.amazonaws.com")
+            CSP_MEDIA_ORIGINS.append(f"https://{S3_BUCKET}.s3.{_region}.{_domain}")
 # Embedded players (wagtail.embeds) editors may put in a page.
 CSP_FRAME_ORIGINS: list[str] = env.list("CSP_FRAME_ORIGINS", default=[])
 
@@ -283,6 +287,10 @@ _csp = {
         "form-action": [_SELF],
     },
 }
+# Wagtail's admin writes inline scripts no nonce can reach (widget set-up,
+# choosers, inline panels): there, and only there, they are allowed.
+CSP_ADMIN_URL_PREFIX = "/admin/"
+CSP_ADMIN_DIRECTIVES = {"script-src": [_SELF, csp_constants.UNSAFE_INLINE]}
 if env("CSP_REPORT_URI", default=""):
     _csp["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
 # Report-only first, when rolling a stricter policy out.
