@@ -65,9 +65,7 @@ def assert_locked_out(response):
     assert response.wsgi_request.user.is_anonymous
 
 
-def test_the_right_password_is_refused_once_the_pair_is_locked(
-    client, editor_account
-):
+def test_the_right_password_is_refused_once_the_pair_is_locked(client, editor_account):
     assert settings.AXES_FAILURE_LIMIT >= 3
     # Below the limit a failure is the ordinary form error.
     first = sign_in(client, "zhang.editor", "wrong-password", ATTACKER)
