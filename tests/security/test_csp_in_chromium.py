@@ -5,13 +5,13 @@ included) and the admin pages people use, signed in. Any
 policy fails the test, and every HTML document must carry the header.
 """
 
-import time
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import make_user
 from tests.media_pipeline.media import make_audio, make_video
+from tests.support.page_waits import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -87,16 +87,6 @@ def public_pages(video, song) -> dict[str, str]:
         assert page is not None, f"the demo has no live {name} page"
         pages[name] = page.get_url_parts()[2]
     return pages
-
-
-def wait_until(locator, script: str, *, timeout: float = 30) -> None:
-    """Poll ``script`` on the element from here: Playwright's own
-    wait_for_function evaluates a string in the page, which the policy
-    rightly refuses ('unsafe-eval')."""
-    deadline = time.monotonic() + timeout
-    while not locator.evaluate(script):
-        assert time.monotonic() < deadline, f"timed out waiting for {script}"
-        time.sleep(0.1)
 
 
 def play(page, selector: str = "figure.media-player video") -> None:
