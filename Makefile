@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint format migrate demo worker bench clean
+.PHONY: setup run test lint format migrate demo worker bench clean lock
 
 setup:
 	bash scripts/setup.sh
@@ -33,6 +33,21 @@ worker: setup
 
 bench: setup
 	$(PY) -m bench.run
+
+# requirements.lock from requirements.txt: every transitive dependency pinned,
+# with its hashes. Run it after changing requirements.txt or merging a branch
+# that did (the set-up refuses a lock that misses a direct pin). Pins already
+# in the lock are kept; PIP_COMPILE_ARGS=--upgrade moves everything to the
+# newest versions requirements.txt allows. Needs only .venv, not the set-up,
+# which would refuse the stale lock.
+lock:
+	@test -x $(PY) || python3.11 -m venv $(VENV)
+	@test -x $(VENV)/bin/pip-compile || $(PY) -m pip install --quiet \
+		"$$(grep -i '^pip-tools==' requirements.txt)"
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+		--no-emit-index-url --no-emit-find-links $(PIP_COMPILE_ARGS) \
+		--output-file requirements.lock requirements.txt
+	$(PY) scripts/check_lock.py
 
 clean:
 	rm -rf var/test .pytest_cache

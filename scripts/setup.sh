@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything `make run` and `make test` need, installed when missing:
-# system packages (apt-get when root), .venv, the pinned Python packages, the
-# pinned npm packages and the browser files copied from them into static_vendor/.
+# system packages (apt-get when root), .venv, the locked Python packages
+# (requirements.lock, with hashes), the pinned npm packages and the browser
+# files copied from them into static_vendor/.
 # Safe to run again: each step is skipped when it is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,13 +50,19 @@ create_venv() {
 }
 
 install_python_packages() {
+  # The lock must pin every direct pin of requirements.txt: checked every
+  # time, since a merge can change requirements.txt on an installed .venv.
+  .venv/bin/python scripts/check_lock.py \
+    || fail "requirements.lock is out of date: run \`make lock\` and commit it"
   local stamp=.venv/.requirements.sha256
   if [ -f "$stamp" ] && sha256sum --status -c "$stamp"; then
     return 0
   fi
-  say "Installing Python packages from requirements.txt"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-  sha256sum requirements.txt > "$stamp"
+  # Every package at its locked version, each checked against its hashes.
+  say "Installing Python packages from requirements.lock"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check \
+    --require-hashes -r requirements.lock
+  sha256sum requirements.txt requirements.lock > "$stamp"
 }
 
 install_node_packages() {

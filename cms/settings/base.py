@@ -7,9 +7,12 @@ to PostgreSQL, Redis or RabbitMQ and S3 by setting variables, never by editing
 code. Secrets have no default here; ``dev`` and ``test`` supply throwaway ones.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp import constants as csp_constants
 from kombu import Queue
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +53,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "axes",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +65,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that the header is on every answer the middleware below make
+    # too (redirects, axes' lockout page).
+    "cms.core.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -68,6 +76,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as axes asks: it turns a lockout signalled by its backend into
+    # the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -84,6 +95,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ CSP_NONCE }} for the few inline scripts of our templates.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -96,6 +109,13 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# axes' backend first: it refuses a locked-out username and address before
+# any password is checked, and counts the failures of the backends after it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -186,6 +206,100 @@ if S3_BUCKET:
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
+# --- Cache -------------------------------------------------------------------
+# Local memory by default, which each process keeps to itself. Production sets
+# REDIS_URL (or any CACHE_URL django-environ reads) so that every web process
+# shares one cache: the partner API's rate limit (PARTNER_API_CACHE, "default")
+# counts across all of them only then.
+_CACHE_URL = env("CACHE_URL", default="") or env("REDIS_URL", default="")
+CACHES = {
+    "default": env.cache_url_config(_CACHE_URL)
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# --- Sign-in -----------------------------------------------------------------
+# django-axes counts failed sign-ins (Wagtail's admin login included) and locks
+# the pair username + address after AXES_FAILURE_LIMIT of them for the
+# cool-off: the pair, so that a stranger cannot lock an editor out from
+# elsewhere, and one address cannot try one account forever.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# Every failure is kept (AccessFailureLog), not only the running count.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The log names the address; the username stays masked, as people type their
+# password into it by mistake. The records above keep both.
+AXES_SENSITIVE_PARAMETERS = ["username"]
+# The address is REMOTE_ADDR unless the deployment names the header its proxy
+# sets (django-ipware reads it). Right-most: the entry the nearest proxy
+# appended, which a client cannot forge.
+AXES_IPWARE_META_PRECEDENCE_ORDER = tuple(
+    env.list("AXES_IP_HEADERS", default=["REMOTE_ADDR"])
+)
+AXES_IPWARE_PROXY_ORDER = env("AXES_IPWARE_PROXY_ORDER", default="right-most")
+
+# --- Content-Security-Policy -------------------------------------------------
+# On every response (django-csp, through cms.core.csp). Scripts only from our
+# origin or carrying the request's nonce; styles may be inline because
+# Wagtail's admin writes style attributes. hls.js plays from blob: URLs and
+# runs its worker from one.
+CSP_MEDIA_ORIGINS: list[str] = env.list("CSP_MEDIA_ORIGINS", default=[])
+if S3_BUCKET:
+    # Presigned URLs point at the bucket: pictures, playlists and segments
+    # come from there.
+    if S3_ENDPOINT_URL:
+        _endpoint = urlsplit(S3_ENDPOINT_URL)
+        if S3_ADDRESSING_STYLE in ("path", "auto"):
+            CSP_MEDIA_ORIGINS.append(f"{_endpoint.scheme}://{_endpoint.netloc}")
+        if S3_ADDRESSING_STYLE in ("virtual", "auto"):
+            CSP_MEDIA_ORIGINS.append(
+                f"{_endpoint.scheme}://{S3_BUCKET}.{_endpoint.netloc}"
+            )
+    else:
+        # AWS: the bucket's own host name, global or regional (China's
+        # regions under their own domain).
+        _region = env("S3_REGION", default="")
+        _domain = "amazonaws.com.cn" if _region.startswith("cn-") else "amazonaws.com"
+        CSP_MEDIA_ORIGINS.append(f"https://{S3_BUCKET}.s3.{_domain}")
+        if _region:
+            CSP_MEDIA_ORIGINS.append(f"https://{S3_BUCKET}.s3.{_region}.{_domain}")
+# Embedded players (wagtail.embeds) editors may put in a page.
+CSP_FRAME_ORIGINS: list[str] = env.list("CSP_FRAME_ORIGINS", default=[])
+
+_SELF, _NONE = "'self'", "'none'"
+_csp = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF, csp_constants.NONCE],
+        "style-src": [_SELF, csp_constants.UNSAFE_INLINE],
+        "img-src": [_SELF, "data:", "blob:", *CSP_MEDIA_ORIGINS],
+        "media-src": [_SELF, "blob:", *CSP_MEDIA_ORIGINS],
+        "connect-src": [_SELF, *CSP_MEDIA_ORIGINS],
+        "worker-src": [_SELF, "blob:"],
+        "font-src": [_SELF, "data:"],
+        "frame-src": [_SELF, *CSP_FRAME_ORIGINS],
+        "frame-ancestors": [_SELF],
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+    },
+}
+# Wagtail's admin writes inline scripts no nonce can reach (widget set-up,
+# choosers, inline panels): there, and only there, they are allowed.
+CSP_ADMIN_URL_PREFIX = "/admin/"
+CSP_ADMIN_DIRECTIVES = {"script-src": [_SELF, csp_constants.UNSAFE_INLINE]}
+if env("CSP_REPORT_URI", default=""):
+    _csp["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
+# Report-only first, when rolling a stricter policy out.
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _csp
+    CONTENT_SECURITY_POLICY = None
+else:
+    CONTENT_SECURITY_POLICY = _csp
+
 # --- Media pipeline ----------------------------------------------------------
 MEDIA_MAX_DURATION_SECONDS = env.int("MEDIA_MAX_DURATION_SECONDS", default=4 * 3600)
 MEDIA_MAX_WIDTH = env.int("MEDIA_MAX_WIDTH", default=7680)
@@ -258,3 +372,13 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
 WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+# No avatars from gravatar.com: unreachable for many of our users, a third
+# party told who signs in, and one more origin for the CSP to allow.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# --- Partner API -------------------------------------------------------------
+# Defaults in syndication/conf.py; the rate limit can be tuned per deployment.
+if "PARTNER_API_RATE_LIMIT" in env.ENVIRON:
+    PARTNER_API_RATE_LIMIT = env.int("PARTNER_API_RATE_LIMIT")
+if "PARTNER_API_RATE_WINDOW" in env.ENVIRON:
+    PARTNER_API_RATE_WINDOW = env.int("PARTNER_API_RATE_WINDOW")

@@ -30,3 +30,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # pytest-django creates under a name of its own.
 if env("CMS_TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["NAME"] = env("CMS_TEST_DATABASE_NAME")
+
+# The suite keeps its cache in each process's memory whatever CACHE_URL or
+# REDIS_URL say, so that runs never share entries. A test that needs a shared
+# cache (two server processes counting one rate limit) hands the processes it
+# starts CMS_TEST_CACHE_URL.
+if env("CMS_TEST_CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url_config(env("CMS_TEST_CACHE_URL"))}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import make_user
 from tests.media_pipeline.media import make_video
+from tests.support.page_waits import wait_until
 
 pytestmark = [
     pytest.mark.worker,
@@ -122,10 +123,11 @@ def test_an_upload_is_transcoded_chosen_published_and_played(
     detail.wait_for_load_state()
     status = detail.locator(".media-detail__status .js-status")
     first_status = status.inner_text()
-    detail.wait_for_function(
-        "document.querySelector('.media-detail__status .js-status')"
-        ".textContent.trim() === '可用'",
-        timeout=TRANSCODE_TIMEOUT_MS,
+    # Polled from here: the admin's CSP refuses Playwright's wait_for_function.
+    wait_until(
+        detail.locator(".media-detail__status .js-status"),
+        "e => e.textContent.trim() === '可用'",
+        timeout=TRANSCODE_TIMEOUT_MS / 1000,
     )
     # The reload (one only) brings the preview player and the renditions.
     detail.locator(".media-detail__player video").wait_for()
@@ -199,16 +201,10 @@ def test_an_upload_is_transcoded_chosen_published_and_played(
     assert video.get_attribute("data-hls-src") == (
         f"/media-files/{asset.key}/hls/master.m3u8"
     )
-    page.wait_for_function(
-        "document.querySelector('figure.media-player video').dataset.player"
-    )
+    wait_until(video, "v => Boolean(v.dataset.player)")
     assert video.get_attribute("data-player") == "hls"
     video.evaluate("v => { v.muted = true; return v.play(); }")
-    page.wait_for_function(
-        "() => { const v = document.querySelector('figure.media-player video');"
-        " return !v.paused && v.readyState >= 3 && v.currentTime > 0.5; }",
-        timeout=30_000,
-    )
+    wait_until(video, "v => !v.paused && v.readyState >= 3 && v.currentTime > 0.5")
     played = video.evaluate(
         "v => ({player: v.dataset.player, src: v.currentSrc,"
         " width: v.videoWidth, height: v.videoHeight, error: v.error})"
