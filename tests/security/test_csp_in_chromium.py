@@ -53,7 +53,7 @@ def ready_assets(tmp_path):
 
 def public_pages(video, song) -> dict[str, str]:
     """One live page of every public type, the deliverable ones playing."""
-    from brand_assets.pages import BrandLibraryPage
+    from brand_assets.models import BrandLibraryPage
     from cms.core.demo import demo_load
     from cms.home.models import HomePage
     from cms.music.models import MusicWorkIndexPage, MusicWorkPage

@@ -24,7 +24,7 @@ def directives(header: str) -> dict[str, list[str]]:
 
 
 def public_paths() -> dict[str, str]:
-    from brand_assets.pages import BrandLibraryPage
+    from brand_assets.models import BrandLibraryPage
     from cms.home.models import HomePage
     from cms.music.models import MusicWorkIndexPage, MusicWorkPage
     from cms.programmes.models import EpisodePage, ProgramIndexPage, ProgramPage
