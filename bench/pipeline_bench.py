@@ -254,7 +254,7 @@ class PhaseTimer:
     TARGETS = (
         (
             "store original",
-            "media_pipeline.management.commands.ingest",
+            "media_pipeline.services.ingest",
             "asset_create_from_upload",
         ),
         ("  of which SHA-256", "media_pipeline.services.assets", "sha256_of_file"),
