@@ -1,5 +1,6 @@
 from wagtail import hooks
 
+from .dashboard import media_todo_items
 from .views.admin import MediaAssetViewSet, TranscodeProfileViewSet
 from .views.chooser import media_chooser_viewset
 
@@ -11,3 +12,6 @@ def register_media_library():
         TranscodeProfileViewSet(),
         media_chooser_viewset,
     ]
+
+
+hooks.register("dashboard_todo_items", media_todo_items)

@@ -11,6 +11,7 @@ from wagtail.permissions import policy_registry, register_permission_policy
 
 from cms.core.deliverables import kind_for_model
 
+from .dashboard import delivery_todo_items
 from .models import Delivery, DeliveryProfile, PartnerAccount, Platform
 
 
@@ -75,3 +76,6 @@ def deliver_page_button(page, user, view_name, next_url=None):
         icon_name="resubmit",
         priority=80,
     )
+
+
+hooks.register("dashboard_todo_items", delivery_todo_items)

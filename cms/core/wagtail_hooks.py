@@ -1,9 +1,11 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from cms.awards.views import AwardViewSet
 from cms.broadcasters.views import BroadcasterViewSet
+from cms.core.dashboard import TODO_HOOK, TodoPanel, review_items
 from cms.people.views import PersonViewSet
 
 
@@ -17,3 +19,11 @@ class ReferenceLibraryGroup(SnippetViewSetGroup):
 
 
 register_snippet(ReferenceLibraryGroup)
+
+
+hooks.register(TODO_HOOK, review_items)
+
+
+@hooks.register("construct_homepage_panels")
+def add_todo_panel(request, panels):
+    panels.append(TodoPanel())
