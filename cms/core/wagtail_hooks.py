@@ -1,10 +1,13 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from cms.awards.views import AwardViewSet
 from cms.broadcasters.views import BroadcasterViewSet
 from cms.people.views import PersonViewSet
+
+from .review import ReviewShortcutsPanel
 
 
 class ReferenceLibraryGroup(SnippetViewSetGroup):
@@ -17,3 +20,10 @@ class ReferenceLibraryGroup(SnippetViewSetGroup):
 
 
 register_snippet(ReferenceLibraryGroup)
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_shortcuts(request, panels):
+    """Pages awaiting the user's review, with their draft and the comparison
+    with the live page one click away."""
+    panels.append(ReviewShortcutsPanel())
