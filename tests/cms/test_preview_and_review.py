@@ -86,7 +86,7 @@ def unsaved_copy(live, title: str):
     child rows (unsaved as well), placed as Wagtail places the page of the
     "add" preview: a path after the last sibling, and a URL path."""
     data = live.serializable_data()
-    for key, value in data.items():
+    for value in data.values():
         if isinstance(value, list) and value and isinstance(value[0], dict):
             for row in value:
                 row["pk"] = None
