@@ -5,6 +5,11 @@ and live, through the real admin views, and a page goes through 科学审核 and
 The page types are every concrete page model of the content apps and the
 brand library, found in the app registry, so a new page type is covered
 without being listed here. Each must have a page in the demo.
+
+Preview modes: each page type keeps Wagtail's single mode. Every template is
+responsive (one HTML for every screen), so 桌面/手机 modes would render the
+same document; Wagtail 8's preview panel already shows it at 手机, 平板 and
+桌面 widths, which is what an editor needs to check a layout.
 """
 
 from __future__ import annotations
@@ -229,6 +234,14 @@ def test_a_draft_with_changed_relations_renders_in_every_admin_view(
     marker = f"草稿标记{model._meta.model_name}"
     person = new_person("钱草稿") if credit_relation(model) else None
     client.force_login(editor)
+
+    # One preview mode, the page as the public sees it: the templates are
+    # responsive, so a 手机 or 桌面 mode would render the same HTML; the
+    # preview panel's device sizes show it at each width instead.
+    assert [mode for mode, _label in page.preview_modes] == [""]
+    editor_html = client.get(edit_url(page)).content.decode()
+    for size in ("手机预览", "桌面预览"):
+        assert size in editor_html
 
     # The editor's live preview posts the form, then loads the preview.
     data = changed_form(client, page, marker, person)
