@@ -21,6 +21,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from wagtail.models import Page, TaskState, Workflow, WorkflowState
 
+from cms.core.deliverables import kind_for_model
 from cms.people.models import BaseCredit, Person
 
 pytestmark = pytest.mark.django_db
@@ -297,6 +298,49 @@ def compare_url(page, revision="latest") -> str:
     return reverse(
         "wagtailadmin_pages:revisions_compare", args=(page.pk, "live", revision)
     )
+
+
+def as_new_page(data: dict, model, slug: str) -> dict:
+    """An edit form's data as the "add" form of a new page would send it:
+    another slug, a number of its own in its programme or series, and its
+    inline rows new rows rather than the page's."""
+    data = {**data, "slug": [slug]}
+    kind = kind_for_model(model)
+    if kind is not None and kind.number_field:
+        data[kind.number_field] = ["9001"]
+    for name in data:
+        if name.endswith("-id") and name.count("-") == 2:
+            data[name] = [""]
+    return data
+
+
+@pytest.mark.parametrize("model", PAGE_MODELS, ids=lambda m: m._meta.label)
+def test_a_new_page_previews_through_the_add_endpoint(client, demo, editor, model):
+    """The preview of a page that has never been saved, as the editor sees it
+    while filling in the "add" form: the view builds an unsaved page, places
+    it under its parent, and renders it from the form."""
+    live = live_page(model)
+    parent = live.get_parent()
+    marker = f"新建预览{model._meta.model_name}"
+    person = new_person("吴新建") if credit_relation(model) else None
+    client.force_login(editor)
+    data = changed_form(client, live, marker, person)
+    data = as_new_page(data, model, slug=f"new-{live.pk}")
+    url = reverse(
+        "wagtailadmin_pages:preview_on_add",
+        args=(model._meta.app_label, model._meta.model_name, parent.pk),
+    )
+    if not model.can_create_at(parent.specific):
+        # One per site or per section (首页, 节目列表页, …): no second one
+        # can be added, so there is no preview of one either.
+        assert client.post(url, data).status_code == 302
+        return
+    answer = client.post(url, data).json()
+    assert answer == {"is_valid": True, "is_available": True}
+    response = client.get(url)
+    assert response.status_code == 200
+    assert_shows(response.content.decode(), marker, person)
+    assert not model.objects.filter(slug=f"new-{live.pk}").exists()
 
 
 # --- 3. The whole workflow, through the admin, as each role -------------------
