@@ -479,3 +479,36 @@ def test_reviewers_reach_a_draft_only_while_it_waits_on_them(
         assert client.get(url).status_code == 200, url
     preview = client.get(workflow_preview_url(episode, first_task(workflow)))
     assert preview.status_code == 200
+
+
+@pytest.mark.parametrize("state", ["live", "revision"])
+def test_credits_are_read_in_a_fixed_number_of_queries(demo, editor, state):
+    """Reading a page's credits costs the same queries for one credit as for
+    six: the people (and their photos) come in one query each, whether the
+    rows come from the database or from a revision."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cms.programmes.models import EpisodePage
+
+    def queries(page) -> tuple[int, list[str]]:
+        if state == "live":
+            page = EpisodePage.objects.get(pk=page.pk)
+        else:
+            page = page.get_latest_revision_as_object()
+        with CaptureQueriesContext(connection) as captured:
+            names = [credit.person.name for credit in page.get_credits()]
+        return len(captured), names
+
+    episode = live_page(EpisodePage)
+    episode.participants.all().delete()
+    add_credit(episode, new_person("一号专家"))
+    episode.save_revision(user=editor).publish()
+    one, names = queries(episode)
+    assert names == ["一号专家"]
+    for n in range(5):
+        add_credit(episode, new_person(f"{n + 2}号专家"))
+    episode.save_revision(user=editor).publish()
+    six, names = queries(episode)
+    assert len(names) == 6
+    assert six == one
