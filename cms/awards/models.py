@@ -25,7 +25,10 @@ class AwardResult(models.TextChoices):
 
 class AwardQuerySet(models.QuerySet):
     def for_page(self, page: Page) -> "AwardQuerySet":
-        """The awards that honour ``page``, newest first."""
+        """The awards that honour ``page``, newest first (none for a page
+        that is not saved yet, as in the editor's preview of a new page)."""
+        if page.pk is None:
+            return self.none()
         return (
             self.filter(honoured_works__page=page).distinct().order_by("-year", "name")
         )

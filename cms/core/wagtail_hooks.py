@@ -8,6 +8,8 @@ from cms.broadcasters.views import BroadcasterViewSet
 from cms.core.dashboard import TODO_HOOK, TodoPanel, review_items
 from cms.people.views import PersonViewSet
 
+from .review import ReviewShortcutsPanel
+
 
 class ReferenceLibraryGroup(SnippetViewSetGroup):
     """People, broadcasters and awards live together under one menu item."""
@@ -27,3 +29,10 @@ hooks.register(TODO_HOOK, review_items)
 @hooks.register("construct_homepage_panels")
 def add_todo_panel(request, panels):
     panels.append(TodoPanel())
+
+
+@hooks.register("construct_homepage_panels")
+def add_review_shortcuts(request, panels):
+    """Pages awaiting the user's review, with their draft and the comparison
+    with the live page one click away."""
+    panels.append(ReviewShortcutsPanel())

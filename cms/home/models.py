@@ -4,6 +4,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable, Page
 
+from cms.core.relations import child_rows
 from cms.music.models import MusicWorkPage
 from cms.programmes.models import EpisodePage
 from cms.videos.models import ShortVideoPage
@@ -48,9 +49,9 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["featured_programmes"] = [
             item.programme
-            for item in self.featured_programmes.select_related(
-                "programme__cover"
-            ).filter(programme__live=True)
+            for item in child_rows(self.featured_programmes, "programme__cover")
+            # A draft keeps rows whose programme has since been deleted.
+            if item.programme is not None and item.programme.live
         ]
         context["latest_episodes"] = (
             EpisodePage.objects.live()

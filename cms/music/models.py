@@ -14,7 +14,7 @@ from cms.core.models import (
     cover_image_field,
     media_asset_field,
 )
-from cms.people.models import BaseCredit
+from cms.people.models import BaseCredit, CreditedPageMixin
 
 from .forms import MusicWorkPageForm
 from .validators import validate_isrc, validate_iswc
@@ -57,7 +57,7 @@ class MusicForm(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class MusicWorkPage(DeliverablePage, Page):
+class MusicWorkPage(CreditedPageMixin, DeliverablePage, Page):
     """A song, instrumental piece, poem or musical of the brand."""
 
     form = models.CharField(_("体裁"), max_length=10, choices=MusicForm.choices)

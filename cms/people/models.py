@@ -5,6 +5,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from cms.core.relations import child_rows
+
 
 class Person(index.Indexed, models.Model):
     """An expert, host, artist or creator credited on the brand's works."""
@@ -48,11 +50,6 @@ class Person(index.Indexed, models.Model):
         return self.name
 
 
-class CreditQuerySet(models.QuerySet):
-    def with_people(self):
-        return self.select_related("person", "person__photo")
-
-
 class BaseCredit(Orderable):
     """A person credited on a page in a role.
 
@@ -72,8 +69,6 @@ class BaseCredit(Orderable):
         _("备注"), max_length=100, blank=True, help_text=_("例如：特邀、领唱")
     )
 
-    objects = CreditQuerySet.as_manager()
-
     panels = [FieldPanel("person"), FieldPanel("role"), FieldPanel("note")]
 
     class Meta(Orderable.Meta):
@@ -81,3 +76,22 @@ class BaseCredit(Orderable):
 
     def __str__(self):
         return f"{self.get_role_display()}：{self.person}"
+
+
+class CreditedPageMixin:
+    """A page that credits people in a child relation of ``BaseCredit`` rows.
+
+    Its template gets them, in order and with their people, as ``credits``,
+    whether the page is live, a draft revision or unsaved in the editor (see
+    ``cms.core.relations``). ``credits_relation`` names the relation.
+    """
+
+    credits_relation = "credits"
+
+    def get_credits(self) -> list:
+        return child_rows(getattr(self, self.credits_relation), "person__photo")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["credits"] = self.get_credits()
+        return context

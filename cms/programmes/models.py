@@ -16,7 +16,7 @@ from cms.core.models import (
     media_asset_field,
 )
 from cms.core.pagination import paginate
-from cms.people.models import BaseCredit
+from cms.people.models import BaseCredit, CreditedPageMixin
 
 from .forms import EpisodePageForm
 
@@ -30,7 +30,7 @@ class ProgramIndexPage(SectionIndexPage):
         verbose_name = _("节目列表页")
 
 
-class ProgramPage(Page):
+class ProgramPage(CreditedPageMixin, Page):
     """A programme, such as 百嘎丽科普开讲, which may air on TV and radio at once."""
 
     description = RichTextField(_("节目简介"), blank=True)
@@ -47,6 +47,7 @@ class ProgramPage(Page):
 
     parent_page_types = ["programmes.ProgramIndexPage"]
     subpage_types = ["programmes.EpisodePage"]
+    credits_relation = "hosts"
 
     class Meta:
         verbose_name = _("节目")
@@ -116,7 +117,7 @@ class EpisodeTopic(TaggedItemBase):
     )
 
 
-class EpisodePage(DeliverablePage, Page):
+class EpisodePage(CreditedPageMixin, DeliverablePage, Page):
     """One broadcast episode of a programme."""
 
     episode_number = models.PositiveIntegerField(_("期数"))
@@ -169,6 +170,7 @@ class EpisodePage(DeliverablePage, Page):
 
     parent_page_types = ["programmes.ProgramPage"]
     subpage_types: list[str] = []
+    credits_relation = "participants"
 
     deliverable_kind = DeliverableKind(
         name="episode",

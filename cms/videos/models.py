@@ -17,7 +17,7 @@ from cms.core.models import (
     media_asset_field,
 )
 from cms.core.pagination import paginate
-from cms.people.models import BaseCredit
+from cms.people.models import BaseCredit, CreditedPageMixin
 
 
 class VideoIndexPage(SectionIndexPage):
@@ -71,7 +71,7 @@ class ShortVideoTopic(TaggedItemBase):
     )
 
 
-class ShortVideoPage(DeliverablePage, Page):
+class ShortVideoPage(CreditedPageMixin, DeliverablePage, Page):
     """One new-media short video in a series."""
 
     number_in_series = models.PositiveIntegerField(_("集数"))
