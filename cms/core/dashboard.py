@@ -56,8 +56,8 @@ def review_items(request) -> list[dict]:
         {
             "label": _("等待我审核的页面"),
             "count": TaskState.objects.reviewable_by(request.user).count(),
-            # Wagtail's own panel below lists them with their actions.
-            "url": reverse("wagtailadmin_home") + "#awaiting-review",
+            # The review shortcuts panel below lists them (cms.core.review).
+            "url": reverse("wagtailadmin_home") + "#review-shortcuts-section",
             "urgent": False,
         }
     ]
