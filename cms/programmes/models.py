@@ -9,6 +9,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.deliverables import DeliverableKind, DeliverablePage
+from cms.core.forms import SitePageForm
 from cms.core.models import (
     ProductionRightsMixin,
     SectionIndexPage,
@@ -35,6 +36,8 @@ class ProgramPage(Page):
 
     description = RichTextField(_("节目简介"), blank=True)
     cover = cover_image_field()
+
+    base_form_class = SitePageForm
 
     content_panels = Page.content_panels + [
         FieldPanel("cover"),

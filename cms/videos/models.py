@@ -9,6 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.core.deliverables import DeliverableKind, DeliverablePage
+from cms.core.forms import DeliverablePageForm, SitePageForm
 from cms.core.models import (
     DEFAULT_RIGHTS_HOLDER,  # noqa: F401  (kept importable from here)
     ProductionRightsMixin,
@@ -34,6 +35,8 @@ class VideoSeriesPage(Page):
 
     description = RichTextField(_("系列简介"), blank=True)
     cover = cover_image_field()
+
+    base_form_class = SitePageForm
 
     content_panels = Page.content_panels + [
         FieldPanel("cover"),
@@ -91,6 +94,8 @@ class ShortVideoPage(DeliverablePage, Page):
     )
     media_asset = media_asset_field(_("视频"))
     cover = cover_image_field()
+
+    base_form_class = DeliverablePageForm
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(

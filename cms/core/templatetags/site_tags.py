@@ -3,6 +3,8 @@ from datetime import timedelta
 from django import template
 from wagtail.models import Page, Site
 
+from cms.core.media_facts import format_duration_zh
+
 register = template.Library()
 
 
@@ -19,11 +21,4 @@ def site_navigation(context) -> list[Page]:
 @register.filter
 def duration_zh(value: timedelta | None) -> str:
     """A duration as people read it on a programme guide: 12分05秒, 1小时02分."""
-    if not value:
-        return ""
-    total = int(value.total_seconds())
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}小时{minutes:02d}分"
-    return f"{minutes}分{seconds:02d}秒"
+    return format_duration_zh(value)
