@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from cms.core.deliverables import DeliverableKind, DeliverablePage
 from cms.core.forms import SitePageForm
+from cms.core.media_facts import with_media_facts
 from cms.core.models import (
     ProductionRightsMixin,
     SectionIndexPage,
@@ -67,9 +68,8 @@ class ProgramPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         episodes = (
-            EpisodePage.objects.child_of(self)
-            .live()
-            .select_related("cover", "channel__broadcaster")
+            with_media_facts(EpisodePage.objects.child_of(self).live())
+            .select_related("channel__broadcaster")
             .order_by("-episode_number")
         )
         context["episodes"] = paginate(request, episodes, per_page=20)

@@ -10,6 +10,7 @@ from wagtail.search import index
 
 from cms.core.deliverables import DeliverableKind, DeliverablePage
 from cms.core.forms import DeliverablePageForm, SitePageForm
+from cms.core.media_facts import with_media_facts
 from cms.core.models import (
     DEFAULT_RIGHTS_HOLDER,  # noqa: F401  (kept importable from here)
     ProductionRightsMixin,
@@ -53,12 +54,8 @@ class VideoSeriesPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        videos = (
-            ShortVideoPage.objects.child_of(self)
-            .live()
-            .select_related("cover")
-            .order_by("number_in_series")
-        )
+        videos = with_media_facts(ShortVideoPage.objects.child_of(self).live())
+        videos = videos.order_by("number_in_series")
         context["videos"] = paginate(request, videos, per_page=24)
         return context
 
