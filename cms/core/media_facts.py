@@ -12,15 +12,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from media_pipeline.models import MediaAsset, Rendition, RenditionKind
-from media_pipeline.serving import rendition_url
+from media_pipeline.models import MediaAsset
+from media_pipeline.stills import poster_url, prefetch_stills
 
-#: Kinds of still picture, best first (as the player picks its poster).
-STILL_KINDS = (RenditionKind.POSTER, RenditionKind.WAVEFORM)
-#: Where ``with_media_facts`` leaves an asset's still pictures.
-STILLS_ATTR = "still_renditions"
+__all__ = ["format_duration_zh", "measured_duration", "poster_url", "with_media_facts"]
 
 
 def measured_duration(asset: MediaAsset | None) -> timedelta | None:
@@ -42,33 +39,8 @@ def format_duration_zh(value: timedelta | None) -> str:
     return f"{minutes}分{seconds:02d}秒"
 
 
-def poster_url(asset: MediaAsset | None) -> str | None:
-    """The address of the asset's still picture, or None (no asset, not
-    ready, no poster made). Reads what ``with_media_facts`` prefetched."""
-    if asset is None or not asset.is_ready or asset.published_job_id is None:
-        return None
-    job = asset.published_job
-    stills = getattr(job, STILLS_ATTR, None)
-    if stills is None:
-        stills = list(job.renditions.filter(kind__in=STILL_KINDS).order_by("-height"))
-    for kind in STILL_KINDS:
-        for rendition in stills:
-            if rendition.kind == kind:
-                return rendition_url(asset, rendition)
-    return None
-
-
 def with_media_facts(pages: QuerySet, media_field: str = "media_asset") -> QuerySet:
     """``pages`` with their media and its still pictures loaded in a few
     queries, for listings that show each page's duration and picture."""
-    return pages.select_related(
-        "cover", f"{media_field}__published_job"
-    ).prefetch_related(
-        Prefetch(
-            f"{media_field}__published_job__renditions",
-            queryset=Rendition.objects.filter(kind__in=STILL_KINDS)
-            .select_related("job")
-            .order_by("-height"),
-            to_attr=STILLS_ATTR,
-        )
-    )
+    job = f"{media_field}__published_job"
+    return pages.select_related("cover", job).prefetch_related(prefetch_stills(job))
