@@ -145,7 +145,8 @@ class DeliverablePage(ProductionRightsMixin):
     # One place for what every template, listing and feed shows, so the page
     # and its player can never disagree again.
 
-    def _chosen_media(self):
+    def chosen_media(self):
+        """The page's media asset, or None (without a query when unset)."""
         field = self.deliverable_kind.media_field
         if getattr(self, f"{field}_id", None) is None:
             return None  # no query for a page without media
@@ -155,7 +156,7 @@ class DeliverablePage(ProductionRightsMixin):
     def running_time(self) -> timedelta | None:
         """The measured duration of the page's media; what the editor typed
         only while there is none (no media, or not probed yet)."""
-        measured = measured_duration(self._chosen_media())
+        measured = measured_duration(self.chosen_media())
         if measured is not None:
             return measured
         field = self.deliverable_kind.duration_field
@@ -174,7 +175,7 @@ class DeliverablePage(ProductionRightsMixin):
     @property
     def poster_url(self) -> str | None:
         """The media's poster, shown where the page has no cover of its own."""
-        return poster_url(self._chosen_media())
+        return poster_url(self.chosen_media())
 
 
 # --- The registry ------------------------------------------------------------

@@ -73,7 +73,13 @@ class DeliverablePageForm(SitePageForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self._duration_field in self.fields:
-            self.fields[self._duration_field].help_text = DURATION_HELP
+            help_text = DURATION_HELP
+            measured = measured_duration(self.instance.chosen_media())
+            if measured is not None:
+                help_text = _("当前媒体的实测时长：%(measured)s。") % {
+                    "measured": format_duration_zh(measured)
+                } + str(DURATION_HELP)
+            self.fields[self._duration_field].help_text = help_text
 
     @property
     def _duration_field(self) -> str | None:

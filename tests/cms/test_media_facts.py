@@ -152,6 +152,8 @@ def test_changing_the_media_replaces_a_duration_nobody_typed(client, clip, edito
     assert response.status_code == 302, response.content.decode()[:2000]
     page.refresh_from_db()
     assert page.get_latest_revision_as_object().duration == dt.timedelta(seconds=12)
+    form = client.get(reverse("wagtailadmin_pages:edit", args=(page.pk,)))
+    assert "当前媒体的实测时长：0分12秒。" in form.content.decode()
 
 
 def test_pages_without_media_keep_a_typed_field(client, demo, editor):
