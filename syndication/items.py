@@ -269,10 +269,14 @@ def _description(page: dict) -> str:
 
 
 def _duration(page: dict, row: dict) -> float | None:
+    """The media's measured duration; the page's typed one only without it
+    (as ``DeliverablePage.running_time`` decides for the site)."""
+    if row["asset__duration"]:
+        return row["asset__duration"]
     duration_field = page["kind"].duration_field
     if duration_field and page[duration_field] is not None:
         return page[duration_field].total_seconds()
-    return row["asset__duration"]
+    return None
 
 
 def is_visible(row: dict, now) -> bool:

@@ -20,6 +20,7 @@ from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from cms.core.deliverables import deliverable_media, kind_for_page
+from cms.core.form_labels import form_label, section_label
 from media_pipeline.models import (
     AssetStatus,
     JobStatus,
@@ -255,7 +256,7 @@ def qc_check(delivery: Delivery) -> list[QcFinding]:
                 WARNING,
             )
         )
-    findings += check_media(asset, profile)
+    findings += check_media(asset, profile, page=page)
     findings += check_metadata(page, profile, asset=asset)
     return findings
 
@@ -267,14 +268,19 @@ def delivery_file_wanted(findings: list[QcFinding]) -> bool:
     return DELIVERY_FILE_MISSING in codes and not codes & ORIGINAL_UNFIT
 
 
-def check_media(asset: MediaAsset | None, profile: DeliveryProfile) -> list[QcFinding]:
+def check_media(
+    asset: MediaAsset | None, profile: DeliveryProfile, *, page=None
+) -> list[QcFinding]:
     """The delivery file the profile's transcode profile made, or, until it
     exists, what the original already tells about it."""
     if asset is None:
+        kind = kind_for_page(page) if page is not None else None
+        where = _("页面") if kind is None else _where(page, kind.media_field)
         return [
             QcFinding(
                 "no_media",
-                _("页面没有关联音视频：请在页面上选择要交付的媒体。"),
+                _("页面没有关联音视频：请在%(where)s中选择要交付的媒体。")
+                % {"where": where},
             )
         ]
     if asset.status != AssetStatus.READY or asset.published_job_id is None:
@@ -557,6 +563,20 @@ def check_loudness(asset: MediaAsset, profile: DeliveryProfile) -> list[QcFindin
     return []
 
 
+def _where(page, name: str) -> str:
+    """Where the edit form shows the field or inline panel ``name``, in the
+    form's own words: 页面的“嘉宾与专家”, 页面“出品与版权”一栏的“版权方”."""
+    model = type(page)
+    label = form_label(model, name)
+    section = section_label(model, name)
+    if section and section != label:
+        return _("页面“%(section)s”一栏的“%(label)s”") % {
+            "section": section,
+            "label": label,
+        }
+    return _("页面的“%(label)s”") % {"label": label}
+
+
 def _missing_field_message(page, label: str) -> str:
     return _(
         "缺少%(what)s：“%(type)s”页面还没有%(what)s这一项，请联系管理员补充，"
@@ -568,15 +588,17 @@ def check_metadata(
     page, profile: DeliveryProfile, *, asset: MediaAsset | None = None
 ) -> list[QcFinding]:
     required = set(profile.required_metadata or [])
+    kind = kind_for_page(page)
     findings = []
     if RequiredMetadata.CREDITS in required and not page_credits(page):
         findings.append(
             QcFinding(
                 "missing_credits",
                 _(
-                    "缺少主创署名：平台要求片尾署名创作者，请在页面的“主创人员”中"
+                    "缺少主创署名：平台要求片尾署名创作者，请在%(where)s中"
                     "添加导演、主讲等创作者。"
-                ),
+                )
+                % {"where": _where(page, kind.credits_relation)},
             )
         )
     for field, label in (
@@ -593,8 +615,11 @@ def check_metadata(
             findings.append(
                 QcFinding(
                     f"missing_{field}",
-                    _("缺少%(what)s：请在页面的“出品与版权”中填写%(what)s。")
-                    % {"what": label},
+                    _("缺少%(what)s：请在%(where)s中填写。")
+                    % {
+                        "what": form_label(type(page), field),
+                        "where": _where(page, field),
+                    },
                 )
             )
     if asset is not None:
@@ -606,7 +631,8 @@ def check_metadata(
         findings.append(
             QcFinding(
                 "missing_cover",
-                _("缺少封面图：请在页面上选择封面图。"),
+                _("缺少封面图：请在%(where)s中选择封面图。")
+                % {"where": _where(page, "cover")},
             )
         )
     if cover is not None:
@@ -631,7 +657,8 @@ def check_metadata(
         findings.append(
             QcFinding(
                 "missing_summary",
-                _("缺少内容简介：请在页面填写内容提要或作品简介。"),
+                _("缺少内容简介：请在%(where)s中填写。")
+                % {"where": _where(page, kind.summary_field)},
             )
         )
     return findings

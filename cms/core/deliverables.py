@@ -17,6 +17,7 @@ page type by name, so a new deliverable page type needs no change there::
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import cached_property
 
 from django.apps import apps
@@ -25,6 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import strip_tags
 from wagtail.fields import RichTextField
 
+from .media_facts import format_duration_zh, measured_duration, poster_url
 from .models import ProductionRightsMixin
 
 #: 出品单位 and 版权方, on every deliverable page (``ProductionRightsMixin``).
@@ -138,6 +140,42 @@ class DeliverablePage(ProductionRightsMixin):
 
     class Meta:
         abstract = True
+
+    # --- Facts taken from the media (``cms.core.media_facts``) -------------
+    # One place for what every template, listing and feed shows, so the page
+    # and its player can never disagree again.
+
+    def chosen_media(self):
+        """The page's media asset, or None (without a query when unset)."""
+        field = self.deliverable_kind.media_field
+        if getattr(self, f"{field}_id", None) is None:
+            return None  # no query for a page without media
+        return getattr(self, field)
+
+    @property
+    def running_time(self) -> timedelta | None:
+        """The measured duration of the page's media; what the editor typed
+        only while there is none (no media, or not probed yet)."""
+        measured = measured_duration(self.chosen_media())
+        if measured is not None:
+            return measured
+        field = self.deliverable_kind.duration_field
+        return getattr(self, field, None) if field else None
+
+    @property
+    def duration_seconds(self) -> float | None:
+        running_time = self.running_time
+        return running_time.total_seconds() if running_time else None
+
+    @property
+    def display_duration(self) -> str:
+        """The running time as the site shows it: 0分12秒, 1小时02分."""
+        return format_duration_zh(self.running_time)
+
+    @property
+    def poster_url(self) -> str | None:
+        """The media's poster, shown where the page has no cover of its own."""
+        return poster_url(self.chosen_media())
 
 
 # --- The registry ------------------------------------------------------------

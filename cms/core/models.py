@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .forms import SitePageForm
 from .pagination import paginate
 
 #: Who makes and owns the brand's own work unless a page says otherwise.
@@ -75,6 +76,8 @@ class SectionIndexPage(Page):
     and its live children, paginated, in ``items``."""
 
     intro = RichTextField(_("导语"), blank=True)
+
+    base_form_class = SitePageForm
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
 

@@ -4,6 +4,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable, Page
 
+from cms.core.media_facts import with_media_facts
 from cms.core.relations import child_rows
 from cms.music.models import MusicWorkPage
 from cms.programmes.models import EpisodePage
@@ -53,24 +54,15 @@ class HomePage(Page):
             # A draft keeps rows whose programme has since been deleted.
             if item.programme is not None and item.programme.live
         ]
-        context["latest_episodes"] = (
-            EpisodePage.objects.live()
-            .descendant_of(self)
-            .select_related("cover")
-            .order_by("-air_at", "-pk")[:LATEST_COUNT]
-        )
-        context["latest_videos"] = (
-            ShortVideoPage.objects.live()
-            .descendant_of(self)
-            .select_related("cover")
-            .order_by("-release_date", "-pk")[:LATEST_COUNT]
-        )
-        context["music_works"] = (
-            MusicWorkPage.objects.live()
-            .descendant_of(self)
-            .select_related("cover")
-            .order_by("-year", "-pk")[:LATEST_COUNT]
-        )
+        context["latest_episodes"] = with_media_facts(
+            EpisodePage.objects.live().descendant_of(self)
+        ).order_by("-air_at", "-pk")[:LATEST_COUNT]
+        context["latest_videos"] = with_media_facts(
+            ShortVideoPage.objects.live().descendant_of(self)
+        ).order_by("-release_date", "-pk")[:LATEST_COUNT]
+        context["music_works"] = with_media_facts(
+            MusicWorkPage.objects.live().descendant_of(self)
+        ).order_by("-year", "-pk")[:LATEST_COUNT]
         return context
 
 

@@ -1,9 +1,9 @@
-from wagtail.admin.forms import WagtailAdminPageForm
+from cms.core.forms import DeliverablePageForm
 
 from .validators import normalise_isrc, normalise_iswc
 
 
-class MusicWorkPageForm(WagtailAdminPageForm):
+class MusicWorkPageForm(DeliverablePageForm):
     """Stores identifiers in their compact form, whatever the editor typed."""
 
     def clean_isrc(self):

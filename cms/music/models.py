@@ -8,6 +8,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.core.deliverables import DeliverableKind, DeliverablePage
+from cms.core.media_facts import with_media_facts
 from cms.core.models import (
     ProductionRightsMixin,
     SectionIndexPage,
@@ -36,7 +37,7 @@ class MusicWorkIndexPage(SectionIndexPage):
         return form if form in MusicForm.values else ""
 
     def get_listing(self, request):
-        works = MusicWorkPage.objects.child_of(self).live().select_related("cover")
+        works = with_media_facts(MusicWorkPage.objects.child_of(self).live())
         if form := self.form_filter(request):
             works = works.filter(form=form)
         return works.order_by("-year", "title")

@@ -1,8 +1,9 @@
 from django.utils.translation import gettext as _
-from wagtail.admin.forms import WagtailAdminPageForm
+
+from cms.core.forms import DeliverablePageForm
 
 
-class EpisodePageForm(WagtailAdminPageForm):
+class EpisodePageForm(DeliverablePageForm):
     def clean(self):
         cleaned_data = super().clean()
         number = cleaned_data.get("episode_number")

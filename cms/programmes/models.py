@@ -9,6 +9,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.core.deliverables import DeliverableKind, DeliverablePage
+from cms.core.forms import SitePageForm
+from cms.core.media_facts import with_media_facts
 from cms.core.models import (
     ProductionRightsMixin,
     SectionIndexPage,
@@ -35,6 +37,8 @@ class ProgramPage(CreditedPageMixin, Page):
 
     description = RichTextField(_("节目简介"), blank=True)
     cover = cover_image_field()
+
+    base_form_class = SitePageForm
 
     content_panels = Page.content_panels + [
         FieldPanel("cover"),
@@ -65,9 +69,8 @@ class ProgramPage(CreditedPageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         episodes = (
-            EpisodePage.objects.child_of(self)
-            .live()
-            .select_related("cover", "channel__broadcaster")
+            with_media_facts(EpisodePage.objects.child_of(self).live())
+            .select_related("channel__broadcaster")
             .order_by("-episode_number")
         )
         context["episodes"] = paginate(request, episodes, per_page=20)

@@ -9,6 +9,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.core.deliverables import DeliverableKind, DeliverablePage
+from cms.core.forms import DeliverablePageForm, SitePageForm
+from cms.core.media_facts import with_media_facts
 from cms.core.models import (
     DEFAULT_RIGHTS_HOLDER,  # noqa: F401  (kept importable from here)
     ProductionRightsMixin,
@@ -35,6 +37,8 @@ class VideoSeriesPage(Page):
     description = RichTextField(_("系列简介"), blank=True)
     cover = cover_image_field()
 
+    base_form_class = SitePageForm
+
     content_panels = Page.content_panels + [
         FieldPanel("cover"),
         FieldPanel("description"),
@@ -50,12 +54,8 @@ class VideoSeriesPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        videos = (
-            ShortVideoPage.objects.child_of(self)
-            .live()
-            .select_related("cover")
-            .order_by("number_in_series")
-        )
+        videos = with_media_facts(ShortVideoPage.objects.child_of(self).live())
+        videos = videos.order_by("number_in_series")
         context["videos"] = paginate(request, videos, per_page=24)
         return context
 
@@ -91,6 +91,8 @@ class ShortVideoPage(CreditedPageMixin, DeliverablePage, Page):
     )
     media_asset = media_asset_field(_("视频"))
     cover = cover_image_field()
+
+    base_form_class = DeliverablePageForm
 
     content_panels = Page.content_panels + [
         MultiFieldPanel(

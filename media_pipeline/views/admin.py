@@ -33,8 +33,10 @@ from ..player import player_context
 from ..services.assets import AssetInUse, asset_delete, asset_uses, asset_uses_reason
 from ..services.jobs import job_cancel, job_rerun
 from ..services.subtitles import subtitle_track_add, subtitle_track_delete
+from ..stills import prefetch_stills
 from ..subtitles import SubtitleError
 from .admin_permissions import ObjectPermissionMixin, object_checked
+from .columns import DurationColumn, ThumbnailColumn
 
 ACTIVE_STATUSES = (AssetStatus.UPLOADED, AssetStatus.PROCESSING)
 PROGRESS_IDS_LIMIT = 100
@@ -68,9 +70,13 @@ def progress_payload(asset: MediaAsset) -> dict:
 
 class MediaAssetIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return permission_policy.instances_user_has_any_permission_for(
-            self.request.user, ["choose", "change", "delete"]
-        ).select_related("collection")
+        return (
+            permission_policy.instances_user_has_any_permission_for(
+                self.request.user, ["choose", "change", "delete"]
+            )
+            .select_related("collection", "published_job")
+            .prefetch_related(prefetch_stills())
+        )
 
 
 class MediaAssetDetailView(generic.InspectView):
@@ -314,12 +320,14 @@ class MediaAssetViewSet(ModelViewSet):
     list_filter = ["status", "kind", "collection"]
     search_fields = ["title", "original_filename"]
     list_display = [
+        ThumbnailColumn(),
         TitleColumn(
             "title",
             label=gettext_lazy("标题"),
             url_name="media:inspect",
         ),
         Column("kind", label=gettext_lazy("类型"), accessor="get_kind_display"),
+        DurationColumn(),
         ProgressColumn("status", label=gettext_lazy("状态")),
         Column("collection", label=gettext_lazy("收藏集")),
         DateColumn("created_at", label=gettext_lazy("上传时间")),

@@ -1,10 +1,43 @@
+from django import forms
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.choosers import (
+    BaseFilterForm,
+    CollectionFilterMixin,
+    SearchFilterMixin,
+)
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 
-from ..models import MediaAsset
+from ..models import AssetStatus, MediaAsset
 from ..permissions import permission_policy
+from ..stills import prefetch_stills
+from .columns import DurationColumn, StatusColumn, ThumbnailColumn
+
+
+class StatusFilterMixin(forms.Form):
+    """Narrow the chooser to assets of one status (可用, 处理中 …)."""
+
+    status = forms.ChoiceField(
+        label=_("状态"),
+        choices=[("", _("全部状态")), *AssetStatus.choices],
+        required=False,
+        widget=forms.Select(attrs={"data-chooser-modal-search-filter": True}),
+    )
+
+    def filter(self, objects):
+        status = self.cleaned_data.get("status")
+        if status:
+            objects = objects.filter(status=status)
+        return super().filter(objects)
+
+
+class MediaChooserFilterForm(
+    StatusFilterMixin, CollectionFilterMixin, SearchFilterMixin, BaseFilterForm
+):
+    pass
 
 
 class ChoosableMixin:
@@ -26,14 +59,54 @@ class ChoosableMixin:
         return False
 
 
-class ChooseView(ChoosableMixin, chooser_views.ChooseView):
+class ChooseListingMixin:
+    """What an editor picks by: thumbnail, duration, status and collection,
+    filtered by status and collection, as Wagtail's document chooser lists
+    and filters its documents."""
+
+    filter_form_class = MediaChooserFilterForm
+
     def get_object_list(self):
-        return self.choosable()
+        return (
+            self.choosable()
+            .select_related("collection", "published_job")
+            .prefetch_related(prefetch_stills())
+        )
+
+    @cached_property
+    def collections(self):
+        collections = permission_policy.collections_user_has_permission_for(
+            self.request.user, "choose"
+        )
+        # One collection is no choice (as in Wagtail's choosers).
+        return collections if len(collections) > 1 else None
+
+    def get_filter_form(self):
+        return self.get_filter_form_class()(
+            self.request.GET, collections=self.collections
+        )
+
+    @property
+    def columns(self):
+        title, *rest = super().columns
+        return [
+            ThumbnailColumn(),
+            title,
+            DurationColumn(),
+            StatusColumn(),
+            Column("collection", label=_("收藏集")),
+            *rest,
+        ]
 
 
-class ChooseResultsView(ChoosableMixin, chooser_views.ChooseResultsView):
-    def get_object_list(self):
-        return self.choosable()
+class ChooseView(ChooseListingMixin, ChoosableMixin, chooser_views.ChooseView):
+    pass
+
+
+class ChooseResultsView(
+    ChooseListingMixin, ChoosableMixin, chooser_views.ChooseResultsView
+):
+    pass
 
 
 class ChosenView(ChoosableMixin, chooser_views.ChosenView):

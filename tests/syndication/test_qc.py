@@ -135,9 +135,9 @@ def test_too_short_and_missing_credits_are_refused_before_any_transcode(demo):
         ({"loudness": None}, {}, "silent", "音轨几乎无声"),
         ({"audio_codec": ""}, {}, "no_audio", "媒体没有音轨"),
         ({"kind": MediaKind.AUDIO}, {}, "not_video", "平台要求视频"),
-        ({}, {"producing_unit": " "}, "missing_producing_unit", "填写出品单位"),
-        ({}, {"rights_holder": " "}, "missing_rights_holder", "填写版权方"),
-        ({}, {"cover": None}, "missing_cover", "请在页面上选择封面图"),
+        ({}, {"producing_unit": " "}, "missing_producing_unit", "“出品单位”中填写"),
+        ({}, {"rights_holder": " "}, "missing_rights_holder", "“版权方”中填写"),
+        ({}, {"cover": None}, "missing_cover", "请在页面的“封面”中选择封面图"),
         ({}, {"summary": ""}, "missing_summary", "内容提要"),
     ],
 )
@@ -191,9 +191,9 @@ def test_episodes_name_their_producing_unit_and_rights_holder(demo):
     episode.save_revision().publish()
     found = errors(qc_check(delivery))
     assert found["missing_producing_unit"] == (
-        "缺少出品单位：请在页面的“出品与版权”中填写出品单位。"
+        "缺少出品单位：请在页面“出品与版权”一栏的“出品单位”中填写。"
     )
-    assert "填写版权方" in found["missing_rights_holder"]
+    assert "“版权方”中填写" in found["missing_rights_holder"]
 
 
 def test_music_works_are_checked_for_rights_too(demo):
