@@ -88,7 +88,8 @@ def airing_schedule(
     slot_rule: SlotRule | None = None,
     airing: Airing | None = None,
 ) -> Airing:
-    """Schedule a new airing, or move and change ``airing``.
+    """Schedule a new airing, or move and change ``airing`` (which may also
+    be a new, unsaved instance, as a model form holds).
 
     Raises ``ValidationError`` with the reasons in Chinese when it overlaps
     another airing on the channel or the episode is longer than the slot.
