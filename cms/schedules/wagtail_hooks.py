@@ -1,11 +1,12 @@
-"""The 播出编排 menu: the airings list, slot rules, the 节目单 export and
-the channels' schedule identities."""
+"""The 播出编排 menu: the airings list, slot rules, the 节目单 export, as-run
+logs and the channels' schedule identities."""
 
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from .views.airings import AiringViewSet, ScheduleChannelViewSet, SlotRuleViewSet
+from .views.asrun import AsRunViewSet
 from .views.listing import ListingViewSet
 
 
@@ -13,7 +14,13 @@ class SchedulesViewSetGroup(ViewSetGroup):
     menu_label = gettext_lazy("播出编排")
     menu_icon = "date"
     menu_order = 250
-    items = (AiringViewSet, SlotRuleViewSet, ListingViewSet, ScheduleChannelViewSet)
+    items = (
+        AiringViewSet,
+        SlotRuleViewSet,
+        ListingViewSet,
+        AsRunViewSet,
+        ScheduleChannelViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
