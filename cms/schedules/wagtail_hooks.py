@@ -1,5 +1,5 @@
 """The 播出编排 menu: the airings list, slot rules, the 节目单 export, as-run
-logs and the channels' schedule identities."""
+logs, the broadcast report and the channels' schedule identities."""
 
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
@@ -8,6 +8,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from .views.airings import AiringViewSet, ScheduleChannelViewSet, SlotRuleViewSet
 from .views.asrun import AsRunViewSet
 from .views.listing import ListingViewSet
+from .views.reports import BroadcastReportViewSet
 
 
 class SchedulesViewSetGroup(ViewSetGroup):
@@ -19,6 +20,7 @@ class SchedulesViewSetGroup(ViewSetGroup):
         SlotRuleViewSet,
         ListingViewSet,
         AsRunViewSet,
+        BroadcastReportViewSet,
         ScheduleChannelViewSet,
     )
 
