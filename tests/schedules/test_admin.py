@@ -219,3 +219,30 @@ def test_listing_export_refuses_bad_range_in_chinese(admin_client, channel):
         reverse("schedules_listing:index"), {"channel": "9999999", "first_day": "x"}
     )
     assert missing.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "index", "add", "asrun"),
+    [
+        ("editor", 200, 200, 200),
+        ("producer", 200, "refused", "refused"),
+        ("reviewer", "refused", "refused", "refused"),
+    ],
+)
+def test_roles_reach_what_their_job_needs(client, demo, role, index, add, asrun):
+    from tests.conftest import make_user
+
+    groups = {"editor": "编辑", "producer": "制片", "reviewer": "审核专家"}
+    client.force_login(make_user(role, groups=[groups[role]]))
+
+    def outcome(url):
+        response = client.get(url)
+        if response.status_code == 200:
+            return 200
+        # Wagtail sends who may not see a page back to the dashboard.
+        assert response.status_code in (302, 403), response.status_code
+        return "refused"
+
+    assert outcome(reverse("schedules_airings:index")) == index
+    assert outcome(reverse("schedules_airings:add")) == add
+    assert outcome(reverse("schedules_asrun:upload")) == asrun
