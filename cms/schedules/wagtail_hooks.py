@@ -7,6 +7,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from .views.airings import AiringViewSet, ScheduleChannelViewSet, SlotRuleViewSet
 from .views.asrun import AsRunViewSet
+from .views.calendar import CalendarViewSet
 from .views.listing import ListingViewSet
 from .views.reports import BroadcastReportViewSet
 
@@ -17,6 +18,7 @@ class SchedulesViewSetGroup(ViewSetGroup):
     menu_order = 250
     items = (
         AiringViewSet,
+        CalendarViewSet,
         SlotRuleViewSet,
         ListingViewSet,
         AsRunViewSet,

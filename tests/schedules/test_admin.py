@@ -246,3 +246,33 @@ def test_roles_reach_what_their_job_needs(client, demo, role, index, add, asrun)
     assert outcome(reverse("schedules_airings:index")) == index
     assert outcome(reverse("schedules_airings:add")) == add
     assert outcome(reverse("schedules_asrun:upload")) == asrun
+
+
+def test_calendar_shows_a_channels_week_and_month_with_unfilled_slots(
+    admin_client, channel, programme
+):
+    SlotRule.objects.create(
+        programme=programme,
+        channel=channel,
+        weekday=Weekday.SATURDAY,
+        local_time=dt.time(19, 30),
+        duration=dt.timedelta(minutes=30),
+        valid_from=dt.date(2026, 1, 1),
+    )
+    # 2 May 2026 is a Saturday: the rule's slot there is filled, 9 May's not.
+    schedule_on(channel, programme, dt.date(2026, 5, 2), dt.time(19, 30))
+    url = reverse("schedules_calendar:index")
+    week = admin_client.get(url, {"channel": channel.pk, "day": "2026-04-29"})
+    html = week.content.decode()
+    assert week.status_code == 200
+    assert "2026-04-27 至 2026-05-03" in html
+    assert "19:30 排播测试节目" in html and "未排上</span>" not in html
+    next_week = admin_client.get(url, {"channel": channel.pk, "day": "2026-05-09"})
+    assert "未排上</span> 19:30 排播测试节目" in next_week.content.decode()
+    month = admin_client.get(
+        url, {"channel": channel.pk, "day": "2026-05-20", "view": "month"}
+    ).content.decode()
+    assert "2026 年 5 月" in month and "19:30 排播测试节目" in month
+    # Every Saturday of May but the 2nd is unfilled: 9, 16, 23, 30.
+    assert month.count("未排上</span>") == 4
+    assert admin_client.get(url, {"day": "not-a-date"}).status_code == 200
