@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from .dashboard import schedule_todo_items
 from .views.airings import AiringViewSet, ScheduleChannelViewSet, SlotRuleViewSet
 from .views.asrun import AsRunViewSet
 from .views.calendar import CalendarViewSet
@@ -30,3 +31,6 @@ class SchedulesViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_schedules():
     return SchedulesViewSetGroup()
+
+
+hooks.register("dashboard_todo_items", schedule_todo_items)

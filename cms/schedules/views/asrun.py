@@ -4,6 +4,7 @@ aired, late, short or missing, and resolve the lines that matched nothing."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -73,7 +74,11 @@ class AsRunIndexView(AsRunPermissionMixin, WagtailAdminTemplateMixin, TemplateVi
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
-        logs = AsRunImport.objects.select_related("channel__broadcaster")[:100]
+        logs = AsRunImport.objects.select_related("channel__broadcaster").annotate(
+            unresolved=Count(
+                "lines", filter=Q(lines__airing__isnull=True, lines__resolved=False)
+            )
+        )[:100]
         return super().get_context_data(logs=logs, **kwargs)
 
 
@@ -137,6 +142,26 @@ class AsRunDetailView(AsRunPermissionMixin, WagtailAdminTemplateMixin, TemplateV
         )
 
 
+class UnmatchedLinesView(AsRunPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Every log line that matched no airing and is not resolved yet."""
+
+    template_name = "schedules/admin/asrun_unmatched.html"
+    page_title = gettext_lazy("未匹配、待处理的播出记录")
+    header_icon = "warning"
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("schedules_asrun:index"), "label": _("播出记录")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        lines = AsRunLine.objects.filter(
+            airing__isnull=True, resolved=False
+        ).select_related("log__channel__broadcaster")
+        return super().get_context_data(lines=lines[:500], **kwargs)
+
+
 @require_POST
 def resolve_line(request, pk: int):
     """A person looked at an unmatched line and dealt with it."""
@@ -169,6 +194,7 @@ class AsRunViewSet(ViewSet):
         return [
             path("", AsRunIndexView.as_view(), name="index"),
             path("upload/", AsRunUploadView.as_view(), name="upload"),
+            path("unmatched/", UnmatchedLinesView.as_view(), name="unmatched"),
             path("<int:pk>/", AsRunDetailView.as_view(), name="detail"),
             path("lines/<int:pk>/resolve/", resolve_line, name="resolve"),
         ]
