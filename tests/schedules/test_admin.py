@@ -186,7 +186,12 @@ def test_listing_export_reads_back_in_station_layout(admin_client, channel, prog
     schedule_on(channel, programme, dt.date(2026, 5, 4), dt.time(0, 0))
     response = admin_client.get(
         reverse("schedules_listing:index"),
-        {"channel": channel.pk, "first_day": "2026-05-02", "last_day": "2026-05-03"},
+        {
+            "channel": channel.pk,
+            "first_day": "2026-05-02",
+            "last_day": "2026-05-03",
+            "export": "1",
+        },
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -211,14 +216,36 @@ def test_listing_export_reads_back_in_station_layout(admin_client, channel, prog
 def test_listing_export_refuses_bad_range_in_chinese(admin_client, channel):
     response = admin_client.get(
         reverse("schedules_listing:index"),
-        {"channel": channel.pk, "first_day": "2026-05-03", "last_day": "2020-05-02"},
+        {
+            "channel": channel.pk,
+            "first_day": "2026-05-03",
+            "last_day": "2020-05-02",
+            "export": "1",
+        },
     )
     assert response.status_code == 200
     assert "截止日期不能早于起始日期" in response.content.decode()
     missing = admin_client.get(
-        reverse("schedules_listing:index"), {"channel": "9999999", "first_day": "x"}
+        reverse("schedules_listing:index"),
+        {"channel": "9999999", "first_day": "x", "export": "1"},
     )
     assert missing.status_code == 200
+    assert "日期" in missing.content.decode()
+
+
+def test_list_export_button_carries_the_channel_and_bad_dates_fall_back(
+    admin_client, channel, programme
+):
+    schedule_on(channel, programme, today() + dt.timedelta(days=1), dt.time(9, 0))
+    page = admin_client.get(
+        reverse("schedules_airings:index"), {"channel": channel.pk}
+    ).content.decode()
+    assert f"{reverse('schedules_listing:index')}?channel={channel.pk}" in page
+    form = admin_client.get(reverse("schedules_listing:index"), {"channel": channel.pk})
+    assert form.status_code == 200
+    assert f'<option value="{channel.pk}" selected>' in form.content.decode()
+    # A mistyped date shows the coming days rather than every airing.
+    assert "排播测试节目" in results(admin_client, "?first_day=2026-13-45")
 
 
 @pytest.mark.parametrize(
@@ -276,3 +303,20 @@ def test_calendar_shows_a_channels_week_and_month_with_unfilled_slots(
     # Every Saturday of May but the 2nd is unfilled: 9, 16, 23, 30.
     assert month.count("未排上</span>") == 4
     assert admin_client.get(url, {"day": "not-a-date"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"start_at": "明天晚上"},
+        {"end_at": "2026-05-02 19:00"},  # before the start
+        {"channel": "999999"},
+        {"episode": "999999"},
+    ],
+)
+def test_airing_form_nonsense_is_refused_not_500(admin_client, channel, programme, bad):
+    data = form_data(channel, programme, dt.datetime(2026, 5, 2, 19, 30))
+    data.update(bad)
+    response = admin_client.post(reverse("schedules_airings:add"), data)
+    assert response.status_code == 200
+    assert not Airing.objects.filter(channel=channel).exists()

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -100,14 +101,25 @@ class AiringIndexView(generic.IndexView):
             "channel__broadcaster", "programme", "episode"
         )
 
+    def filter_queryset(self, queryset):
+        # A date typed wrongly still shows the coming days, not everything.
+        if self.filters and not self.filters.is_valid():
+            return queryset.between(*day_bounds(*coming_days()))
+        return super().filter_queryset(queryset)
+
     @cached_property
     def header_buttons(self):
+        # The export opens on the channel and days being looked at.
+        query = {
+            key: self.request.GET[key]
+            for key in ("channel", "first_day", "last_day")
+            if self.request.GET.get(key)
+        }
+        url = reverse("schedules_listing:index")
+        if query:
+            url += "?" + urlencode(query)
         return super().header_buttons + [
-            HeaderButton(
-                _("导出节目单"),
-                url=reverse("schedules_listing:index"),
-                icon_name="download",
-            )
+            HeaderButton(_("导出节目单"), url=url, icon_name="download")
         ]
 
 

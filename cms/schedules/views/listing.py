@@ -40,8 +40,8 @@ class ListingForm(DateRangeForm):
 
 
 class ListingExportView(WagtailAdminTemplateMixin, FormView):
-    """GET with a valid channel and range downloads the file; otherwise the
-    form is shown, with what is wrong in Chinese."""
+    """The form's GET (``export``) with a valid channel and range downloads
+    the file; otherwise the form is shown, with what is wrong in Chinese."""
 
     template_name = "schedules/admin/listing.html"
     form_class = ListingForm
@@ -57,9 +57,16 @@ class ListingExportView(WagtailAdminTemplateMixin, FormView):
         return self.breadcrumbs_items + [{"url": "", "label": self.page_title}]
 
     def get(self, request, *args, **kwargs):
-        if "channel" not in request.GET:
+        if "export" not in request.GET:
+            # Opened from the 播出表: prefilled with what was being looked at.
             first, last = coming_days()
-            form = self.form_class(initial={"first_day": first, "last_day": last})
+            initial = {"first_day": first, "last_day": last}
+            initial.update(
+                (key, request.GET[key])
+                for key in ("channel", "first_day", "last_day")
+                if request.GET.get(key)
+            )
+            form = self.form_class(initial=initial)
             return self.render_to_response(self.get_context_data(form=form))
         form = self.form_class(request.GET)
         if not form.is_valid():
