@@ -149,10 +149,13 @@ def slot_airings_generate(
 ) -> GeneratedAirings:
     """Create the airings ``rule`` puts on the local days ``first_day`` to
     ``last_day``, both included. ``episodes``, if given, are scheduled into
-    them in order. A day whose airing would be refused is reported, not
-    raised, so one clash does not stop a season being generated."""
+    them in order (a refused day keeps its episode for the next airing). A
+    day whose airing would be refused is reported, not raised, so one clash
+    does not stop a season being generated."""
     result = GeneratedAirings()
     episode_iter = iter(episodes)
+    # Held until an airing takes it, so a refused day does not skip one.
+    episode = next(episode_iter, None)
     for day in slot_days(rule, first_day, last_day):
         start_at = local_datetime(day, rule.local_time).astimezone(dt.UTC)
         if Airing.objects.filter(channel=rule.channel, start_at=start_at).exists():
@@ -165,13 +168,15 @@ def slot_airings_generate(
                 start_at=start_at,
                 end_at=start_at + rule.duration,
                 kind=rule.kind,
-                episode=next(episode_iter, None),
+                episode=episode,
                 slot_rule=rule,
             )
         except ValidationError as error:
             result.refused.append((day, error.messages))
         else:
             result.created.append(airing)
+            if episode is not None:
+                episode = next(episode_iter, None)
     return result
 
 

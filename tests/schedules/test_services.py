@@ -182,14 +182,18 @@ def test_generation_reports_refused_days_and_continues(programme, channel):
         start_at=blocker_start,
         end_at=blocker_start + dt.timedelta(hours=1),
     )
+    episodes = [make_episode(programme, n) for n in (1, 2)]
     result = slot_airings_generate(
         rule=rule(programme, channel),
         first_day=dt.date(2026, 3, 1),
         last_day=dt.date(2026, 3, 21),
+        episodes=episodes,
     )
     assert len(result.created) == 2
     ((day, reasons),) = result.refused
     assert day == dt.date(2026, 3, 14) and "时间重叠" in reasons[0]
+    # The refused day does not use up an episode: both are scheduled.
+    assert [a.episode_id for a in result.created] == [e.pk for e in episodes]
 
 
 def test_episode_longer_than_its_slot_is_refused_with_reason(programme, channel):
