@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -117,7 +117,16 @@ def airing_schedule(
     airing.house_number = house_number
     if slot_rule is not None:
         airing.slot_rule = slot_rule
-    airing.save()
+    try:
+        with transaction.atomic():
+            airing.save()
+    except IntegrityError as error:
+        # Only a race gets here (the checks above saw no clash); a database
+        # without row locks, such as SQLite, lets the constraint decide.
+        raise ValidationError(
+            _("%(channel)s 在 %(start)s 已有播出。")
+            % {"channel": channel, "start": f"{local(start_at):%Y-%m-%d %H:%M}"}
+        ) from error
     return airing
 
 

@@ -241,3 +241,27 @@ def test_naive_times_are_read_as_beijing_time(programme, channel):
     )
     airing.refresh_from_db()
     assert airing.start_at == dt.datetime(2026, 3, 7, 0, 0, tzinfo=UTC)
+
+
+def test_a_race_past_the_checks_is_refused_not_500(programme, channel, monkeypatch):
+    """Two editors saving the same start at once: the second one's checks ran
+    before the first committed, so the database constraint decides."""
+    start = dt.datetime(2026, 3, 7, 19, 30, tzinfo=SCHEDULE_TZ)
+    airing_schedule(
+        channel=channel,
+        programme=programme,
+        start_at=start,
+        end_at=start + dt.timedelta(minutes=30),
+    )
+    monkeypatch.setattr("cms.schedules.services.airing_refusals", lambda **kw: [])
+    with pytest.raises(ValidationError) as refused:
+        airing_schedule(
+            channel=channel,
+            programme=programme,
+            start_at=start,
+            end_at=start + dt.timedelta(minutes=30),
+        )
+    assert refused.value.messages == [
+        "测试电视台 测试频道 在 2026-03-07 19:30 已有播出。"
+    ]
+    assert Airing.objects.filter(channel=channel).count() == 1
