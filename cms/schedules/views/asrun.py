@@ -67,7 +67,12 @@ class AsRunIndexView(AsRunPermissionMixin, WagtailAdminTemplateMixin, TemplateVi
                 _("导入播出记录"),
                 url=reverse("schedules_asrun:upload"),
                 icon_name="upload",
-            )
+            ),
+            HeaderButton(
+                _("未匹配、待处理的记录"),
+                url=reverse("schedules_asrun:unmatched"),
+                icon_name="warning",
+            ),
         ]
 
     def get_breadcrumbs_items(self):
