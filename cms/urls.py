@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/media/uploads/", include("media_pipeline.tus.urls")),
     path("api/partner/v1/", include("syndication.api.urls")),
     path("brand/", include("brand_assets.urls")),
+    path("schedule/", include("cms.schedules.urls")),
 ]
 
 if settings.DEBUG:

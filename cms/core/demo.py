@@ -41,6 +41,7 @@ from cms.programmes.models import (
     ProgramIndexPage,
     ProgramPage,
 )
+from cms.schedules.demo import demo_schedules
 from cms.videos.models import (
     Orientation,
     ShortVideoCredit,
@@ -472,6 +473,7 @@ def demo_load(*, with_media: bool = True) -> DemoResult:
     channels = demo_channels()
     home = demo_home()
     featured = demo_programmes(home, people, channels)
+    demo_schedules()
     videos = demo_videos(home, people)
     demo_music(home, people)
     demo_award(videos)

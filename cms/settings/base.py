@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cms.videos",
     "cms.music",
     "cms.awards",
+    "cms.schedules",
     "media_pipeline",
     "syndication",
     "brand_assets",
