@@ -109,6 +109,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database is shared with the worker process: a writer waits
+    # this long for the other's write to end (SQLite's default is 5 s, which a
+    # busy 2-core machine exceeds while a transcode reports its progress).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # axes' backend first: it refuses a locked-out username and address before
