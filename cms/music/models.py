@@ -14,7 +14,7 @@ from cms.core.models import (
     cover_image_field,
     media_asset_field,
 )
-from cms.people.models import BaseCredit
+from cms.people.models import BaseCredit, credited_people_search_field
 
 from .forms import MusicWorkPageForm
 from .validators import validate_isrc, validate_iswc
@@ -117,6 +117,7 @@ class MusicWorkPage(DeliverablePage, Page):
     search_fields = Page.search_fields + [
         index.SearchField("lyrics"),
         index.SearchField("description"),
+        credited_people_search_field("credits"),
         index.FilterField("form"),
     ]
 

@@ -16,7 +16,7 @@ from cms.core.models import (
     media_asset_field,
 )
 from cms.core.pagination import paginate
-from cms.people.models import BaseCredit
+from cms.people.models import BaseCredit, credited_people_search_field
 
 from .forms import EpisodePageForm
 
@@ -43,7 +43,10 @@ class ProgramPage(Page):
         InlinePanel("hosts", label=_("主持人"), heading=_("主持人")),
     ]
 
-    search_fields = Page.search_fields + [index.SearchField("description")]
+    search_fields = Page.search_fields + [
+        index.SearchField("description"),
+        credited_people_search_field("hosts"),
+    ]
 
     parent_page_types = ["programmes.ProgramIndexPage"]
     subpage_types = ["programmes.EpisodePage"]
@@ -162,8 +165,10 @@ class EpisodePage(DeliverablePage, Page):
     ]
 
     search_fields = Page.search_fields + [
-        index.SearchField("summary"),
+        index.SearchField("summary", boost=2),
         index.SearchField("transcript"),
+        credited_people_search_field("participants"),
+        index.RelatedFields("topics", [index.SearchField("name", boost=2)]),
         index.FilterField("episode_number"),
     ]
 
