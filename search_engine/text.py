@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba
+import opencc
 from django.utils.html import strip_tags
 
 jieba.setLogLevel(logging.WARNING)
@@ -38,25 +39,14 @@ _HAN_RUN = re.compile(rf"^[{_HAN}]+$")
 @lru_cache(maxsize=1)
 def _to_simplified():
     """OpenCC's Traditional → Simplified converter, made once (it loads its
-    dictionaries from disk); None until the opencc package is installed."""
-    try:
-        import opencc
-    except ImportError:  # TODO(search): remove once opencc is in requirements
-        return None
+    dictionaries from disk)."""
     return opencc.OpenCC("t2s")
-
-
-def folds_traditional() -> bool:
-    return _to_simplified() is not None
 
 
 def fold(text: str) -> str:
     """The form in which both the index and the query see a text."""
     text = unicodedata.normalize("NFKC", text)
-    converter = _to_simplified()
-    if converter is not None:
-        text = converter.convert(text)
-    return text.lower()
+    return _to_simplified().convert(text).lower()
 
 
 def _runs(text: str) -> list[str]:
@@ -81,7 +71,8 @@ def index_terms(text: str) -> list[str]:
         if not is_han(run):
             terms.append(run)
             continue
-        terms.extend(jieba.cut_for_search(run, HMM=True))
+        # Single characters come below, once each.
+        terms.extend(w for w in jieba.cut_for_search(run, HMM=True) if len(w) > 1)
         terms.extend(bigrams(run))
         terms.extend(run)
     return terms

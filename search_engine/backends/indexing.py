@@ -19,9 +19,18 @@ from ..text import index_text
 MAX_REPEAT = 5
 
 
+def _names(code: types.CodeType) -> set[str]:
+    """The global names ``code`` uses, with those of its comprehensions."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names(const)
+    return names
+
+
 def with_indexer(add_items, indexer_class):
     """``add_items`` running with ``indexer_class`` as its ``ObjectIndexer``."""
-    if "ObjectIndexer" not in add_items.__code__.co_names:
+    if "ObjectIndexer" not in _names(add_items.__code__):
         # A modelsearch upgrade changed how add_items finds its indexer: fail
         # at start-up rather than index unsegmented text.
         raise ImportError(
