@@ -75,7 +75,10 @@ def test_media_library_finds_an_upload_by_a_mid_title_word(
 
 def test_brand_asset_library_finds_a_mid_name_word(client, search_index):
     html = listing(
-        client, make_user("brand", superuser=True), "/admin/brand-assets/assets/", "帆布"
+        client,
+        make_user("brand", superuser=True),
+        "/admin/brand-assets/assets/",
+        "帆布",
     )
     assert "百嘎丽帆布袋" in html
     assert "百嘎丽标志" not in html

@@ -38,7 +38,9 @@ def test_recall_at_5_on_the_demo(search_index):
         expected += len(entry["expected"])
         if len(hits) < len(entry["expected"]):
             missing = sorted(set(entry["expected"]) - set(hits))
-            misses.append(f"{entry['query']} ({entry['kind']}): {missing}; top 5 {top5}")
+            misses.append(
+                f"{entry['query']} ({entry['kind']}): {missing}; top 5 {top5}"
+            )
     recall = found / expected
     report = "\n".join(misses) or "none"
     print(f"recall@5 {recall:.3f} over {len(QUERIES)} queries; misses:\n{report}")
