@@ -22,6 +22,10 @@ from .indexing import (
     with_indexer,
 )
 
+# Primary keys per query when matches are checked against a queryset: under
+# SQLite's oldest limit on query parameters (999).
+IN_CHUNK = 900
+
 # bm25() weights, in the FTS5 table's column order (autocomplete, body,
 # title): a word in the title counts ten times a word in the body. The
 # autocomplete column is not matched (see SegmentingBackendMixin).
@@ -80,16 +84,23 @@ class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
                 self.queryset.model
             )
         )
-        ranked = matches.annotate(score=WeightedBM25()).order_by("score", "-index_entry_id")
-        ranked_ids = list(ranked.values_list("index_entry__object_id", flat=True))
-        allowed = {
-            str(pk)
-            for pk in self.queryset.filter(
-                pk__in=matches.values("index_entry__object_id")
-            ).values_list("pk", flat=True)
-        }
         to_pk = self.queryset.model._meta.pk.to_python
-        page = [to_pk(oid) for oid in ranked_ids if oid in allowed][start:stop]
+        ranked = [
+            to_pk(oid)
+            for oid in matches.annotate(score=WeightedBM25())
+            .order_by("score", "-index_entry_id")
+            .values_list("index_entry__object_id", flat=True)
+        ]
+        # Which matches the caller's queryset allows, asked by primary key in
+        # chunks: given the full-text subquery instead, SQLite ran it again
+        # for every row of the queryset.
+        allowed = set()
+        for first in range(0, len(ranked), IN_CHUNK):
+            chunk = ranked[first : first + IN_CHUNK]
+            allowed.update(
+                self.queryset.filter(pk__in=chunk).values_list("pk", flat=True)
+            )
+        page = [pk for pk in ranked if pk in allowed][start:stop]
         if not page:
             return self.queryset.none()
         rank = Case(

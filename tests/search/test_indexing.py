@@ -127,3 +127,12 @@ def test_search_url_switches_to_the_cluster_backend_with_a_chinese_analyzer():
     assert ik["default"]["BACKEND"] == "wagtail.search.backends.elasticsearch8"
     with pytest.raises(ValueError):
         search_backends(search_url="http://es:9200", cluster="solr")
+
+
+def test_titles_rank_before_lyrics_and_pages_slice_in_rank_order(search_index):
+    # 星空 is in two titles and in two songs' lyrics.
+    ranked = titles(search_pages("星空"))
+    assert set(ranked[:2]) == {"草原星空", "星空里的光年"}
+    assert {"百嘎丽之歌", "百嘎丽课间操"} <= set(ranked[2:])
+    assert titles(search_pages("星空")[1:3]) == ranked[1:3]
+    assert search_pages("星空").count() == len(ranked)
