@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 import pytest
+from django.urls import reverse
 from wagtail.models import Collection
 
 from media_pipeline.models import MediaAsset, MediaKind
@@ -71,6 +72,11 @@ def test_media_library_finds_an_upload_by_a_mid_title_word(
     html = listing(client, producer, "/admin/media/", "古如歌")
     assert "鄂尔多斯古如歌 母版" in html
     assert "马头琴 演奏素材" not in html
+    # The chooser an editor opens from a page searches the same way.
+    chooser = reverse("media_chooser:choose_results")
+    html = listing(client, make_user("chooser", groups=["编辑"]), chooser, "演奏")
+    assert "马头琴 演奏素材" in html
+    assert "鄂尔多斯古如歌 母版" not in html
 
 
 def test_brand_asset_library_finds_a_mid_name_word(client, search_index):
