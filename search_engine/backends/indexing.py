@@ -77,7 +77,10 @@ class SegmentingBackendMixin:
     """
 
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
-        if query == "":
-            return super()._search(query_compiler_class, query, model_or_queryset)
+        if query is None or query == "":
+            # The base answers these (all, with a deprecation warning; none).
+            return super()._search(
+                query_compiler_class, query, model_or_queryset, **kwargs
+            )
         query = segment_query(query, operator=kwargs.get("operator"))
         return super()._search(query_compiler_class, query, model_or_queryset, **kwargs)

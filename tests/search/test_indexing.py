@@ -136,3 +136,8 @@ def test_titles_rank_before_lyrics_and_pages_slice_in_rank_order(search_index):
     assert {"百嘎丽之歌", "百嘎丽课间操"} <= set(ranked[2:])
     assert titles(search_pages("星空")[1:3]) == ranked[1:3]
     assert search_pages("星空").count() == len(ranked)
+
+
+def test_an_empty_or_wordless_query_finds_nothing(search_index):
+    assert titles(search_pages("")) == []
+    assert titles(search_pages("？！…")) == []
