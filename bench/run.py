@@ -4,9 +4,11 @@
         [--upload-mib 2048] [--chunk-mib 64] [--quiet-wait 10]
         [--retry-disturbed 0]
         [--api-items 10000] [--api-seconds 3] [--api-conn-max-age 600]
-        [--api-threads 1]
-        [--skip-pipeline] [--skip-upload] [--skip-api]
+        [--api-threads 1] [--search-pages 5000]
+        [--skip-pipeline] [--skip-upload] [--skip-api] [--skip-search]
         [--json results.json] [--keep]
+
+Search alone (a few minutes): ``--skip-pipeline --skip-upload --skip-api``.
 
 Everything runs in one temporary folder (database, media, clip, uploads),
 removed at the end unless ``--keep``.
@@ -72,9 +74,16 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=1,
         help="threads of the partner API's server process",
     )
+    parser.add_argument(
+        "--search-pages",
+        type=int,
+        default=5_000,
+        help="generated pages behind the search benchmark",
+    )
     parser.add_argument("--skip-pipeline", action="store_true")
     parser.add_argument("--skip-upload", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
+    parser.add_argument("--skip-search", action="store_true")
     parser.add_argument(
         "--quiet-wait",
         type=float,
@@ -226,6 +235,7 @@ SUMMARY_ROWS = (
     ("6", "items ÷ bare (ETag 304 / cache)", "api_304_vs_bare", 0.9),
     ("6b", "  items ÷ bare (200 from the cache)", "api_cached_vs_bare", 0.9),
     ("7", "public segment ÷ bare static file", "media_segment_vs_static", 0.8),
+    ("8", "search p95 ÷ stock database backend", "search_p95_vs_stock", None),
 )
 AT_LEAST = {
     "api_uncached_vs_bare",
@@ -343,7 +353,7 @@ def main(argv=None) -> int:
         f"machine: {facts['cpu_model']}, {facts['cores']} cores, {facts['ram_gib']} GiB"
     )
     log(f"working in {root}")
-    pipeline_results = upload_results = api_results = None
+    pipeline_results = upload_results = api_results = search_results = None
     try:
         log("creating the database (migrate)")
         environment.setup_django()
@@ -387,6 +397,16 @@ def main(argv=None) -> int:
                 threads=args.api_threads,
                 log=log,
             )
+        if not args.skip_search:
+            from . import search_bench
+
+            log(f"search benchmark, {args.search_pages} pages")
+            search_results = search_bench.run(
+                pages=args.search_pages,
+                rounds=args.rounds,
+                quiet_wait=args.quiet_wait,
+                log=log,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -413,6 +433,11 @@ def main(argv=None) -> int:
 
         lines += ["", *partner_api_bench.report(api_results)]
         ratios.update(partner_api_bench.ratios(api_results))
+    if search_results is not None:
+        from . import search_bench
+
+        lines += ["", *search_bench.report(search_results)]
+        ratios.update(search_bench.ratios(search_results))
     lines += ["", *summary_table(ratios, upload_results), "=" * 78]
     print("\n".join(lines), flush=True)
 
@@ -431,6 +456,7 @@ def main(argv=None) -> int:
                 else None
             ),
             "partner_api": asdict(api_results) if api_results else None,
+            "search": asdict(search_results) if search_results else None,
         }
         args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     return 0

@@ -112,6 +112,7 @@ class BrandAsset(CollectionMember, index.Indexed, ClusterableModel):
         index.SearchField("name", boost=10),
         index.AutocompleteField("name"),
         index.SearchField("description"),
+        index.SearchField("slug"),
         index.FilterField("kind"),
         index.FilterField("is_public"),
     ]

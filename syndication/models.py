@@ -8,6 +8,7 @@ and records every move as a DeliveryEvent: who, when, why and through what.
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.search import index
 
 from media_pipeline.fields import user_reference
 
@@ -198,7 +199,7 @@ class DeliveryQuerySet(models.QuerySet):
         return self.filter(platform=platform).filter(visible_at(at))
 
 
-class Delivery(models.Model):
+class Delivery(index.Indexed, models.Model):
     """One content item offered to one platform, and what became of it."""
 
     page = models.ForeignKey(
@@ -259,6 +260,14 @@ class Delivery(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True, db_index=True)
 
     objects = DeliveryQuerySet.as_manager()
+
+    # Found in the 交付台账 by its item's title (the index's title), platform
+    # and the platform's own id for it.
+    search_fields = [
+        index.RelatedFields("page", [index.SearchField("title", boost=2)]),
+        index.RelatedFields("platform", [index.SearchField("name")]),
+        index.SearchField("platform_item_id"),
+    ]
 
     class Meta:
         verbose_name = _("交付")

@@ -20,6 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from media_pipeline.forms import collections_for_form
 from media_pipeline.views.admin_permissions import object_checked
+from search_engine.admin import EngineSearchMixin
 
 from ..models import (
     BrandAsset,
@@ -78,12 +79,8 @@ class LatestVersionColumn(Column):
         return f"v{version.number} · {state}"
 
 
-class BrandAssetIndexView(generic.IndexView):
+class BrandAssetIndexView(EngineSearchMixin, generic.IndexView):
     any_permission_required = LIBRARY_ACTIONS
-    # Substring search: the library is small, and Chinese names need no
-    # segmentation this way.
-    search_backend_name = None
-    search_fields = ["name", "slug", "description"]
 
     def get_base_queryset(self):
         return (

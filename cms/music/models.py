@@ -15,7 +15,11 @@ from cms.core.models import (
     cover_image_field,
     media_asset_field,
 )
-from cms.people.models import BaseCredit, CreditedPageMixin
+from cms.people.models import (
+    BaseCredit,
+    CreditedPageMixin,
+    credited_people_search_field,
+)
 
 from .forms import MusicWorkPageForm
 from .validators import validate_isrc, validate_iswc
@@ -118,6 +122,7 @@ class MusicWorkPage(CreditedPageMixin, DeliverablePage, Page):
     search_fields = Page.search_fields + [
         index.SearchField("lyrics"),
         index.SearchField("description"),
+        credited_people_search_field("credits"),
         index.FilterField("form"),
     ]
 

@@ -36,9 +36,10 @@ class Person(index.Indexed, models.Model):
     ]
 
     search_fields = [
-        index.SearchField("name"),
+        index.SearchField("name", boost=2),
         index.AutocompleteField("name"),
         index.SearchField("title"),
+        index.SearchField("bio"),
     ]
 
     class Meta:
@@ -48,6 +49,15 @@ class Person(index.Indexed, models.Model):
 
     def __str__(self):
         return self.name
+
+
+def credited_people_search_field(relation: str) -> index.RelatedFields:
+    """The names of the people credited through ``relation`` (a page's
+    credits, hosts or participants), searched with the page: boosted, a name
+    is what a search for a person types."""
+    return index.RelatedFields(
+        relation, [index.RelatedFields("person", [index.SearchField("name", boost=2)])]
+    )
 
 
 class BaseCredit(Orderable):

@@ -1,10 +1,16 @@
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
+
+from search_engine.admin import EngineSearchMixin
 
 from .models import Person
+
+
+class PersonIndexView(EngineSearchMixin, IndexView):
+    pass
 
 
 class PersonViewSet(SnippetViewSet):
     model = Person
     icon = "user"
     list_display = ["name", "title"]
-    search_fields = ["name", "title"]
+    index_view_class = PersonIndexView

@@ -18,7 +18,11 @@ from cms.core.models import (
     media_asset_field,
 )
 from cms.core.pagination import paginate
-from cms.people.models import BaseCredit, CreditedPageMixin
+from cms.people.models import (
+    BaseCredit,
+    CreditedPageMixin,
+    credited_people_search_field,
+)
 
 from .forms import EpisodePageForm
 
@@ -47,7 +51,10 @@ class ProgramPage(CreditedPageMixin, Page):
         InlinePanel("hosts", label=_("主持人"), heading=_("主持人")),
     ]
 
-    search_fields = Page.search_fields + [index.SearchField("description")]
+    search_fields = Page.search_fields + [
+        index.SearchField("description"),
+        credited_people_search_field("hosts"),
+    ]
 
     parent_page_types = ["programmes.ProgramIndexPage"]
     subpage_types = ["programmes.EpisodePage"]
@@ -166,8 +173,10 @@ class EpisodePage(CreditedPageMixin, DeliverablePage, Page):
     ]
 
     search_fields = Page.search_fields + [
-        index.SearchField("summary"),
+        index.SearchField("summary", boost=2),
         index.SearchField("transcript"),
+        credited_people_search_field("participants"),
+        index.RelatedFields("topics", [index.SearchField("name", boost=2)]),
         index.FilterField("episode_number"),
     ]
 

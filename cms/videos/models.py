@@ -19,7 +19,11 @@ from cms.core.models import (
     media_asset_field,
 )
 from cms.core.pagination import paginate
-from cms.people.models import BaseCredit, CreditedPageMixin
+from cms.people.models import (
+    BaseCredit,
+    CreditedPageMixin,
+    credited_people_search_field,
+)
 
 
 class VideoIndexPage(SectionIndexPage):
@@ -112,7 +116,11 @@ class ShortVideoPage(CreditedPageMixin, DeliverablePage, Page):
         FieldPanel("topics"),
     ]
 
-    search_fields = Page.search_fields + [index.SearchField("summary")]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary", boost=2),
+        credited_people_search_field("credits"),
+        index.RelatedFields("topics", [index.SearchField("name", boost=2)]),
+    ]
 
     parent_page_types = ["videos.VideoSeriesPage"]
     subpage_types: list[str] = []

@@ -19,6 +19,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
+from search_engine.admin import EngineSearchMixin
+
 from ..forms import MediaAssetForm, SubtitleTrackForm
 from ..info import asset_info
 from ..models import (
@@ -68,7 +70,7 @@ def progress_payload(asset: MediaAsset) -> dict:
     }
 
 
-class MediaAssetIndexView(generic.IndexView):
+class MediaAssetIndexView(EngineSearchMixin, generic.IndexView):
     def get_base_queryset(self):
         return (
             permission_policy.instances_user_has_any_permission_for(
@@ -318,7 +320,6 @@ class MediaAssetViewSet(ModelViewSet):
     copy_view_enabled = False
     form_class = MediaAssetForm
     list_filter = ["status", "kind", "collection"]
-    search_fields = ["title", "original_filename"]
     list_display = [
         ThumbnailColumn(),
         TitleColumn(

@@ -42,6 +42,7 @@ from cms.core.deliverables import (
     kind_for_model,
 )
 from media_pipeline.file_responses import NO_STORE, file_response
+from search_engine.admin import EngineSearchMixin
 
 from ..models import (
     TAKEN_DOWN,
@@ -166,7 +167,7 @@ class OutOfDateColumn(Column):
     cell_template_name = "syndication/admin/out_of_date_cell.html"
 
 
-class DeliveryIndexView(generic.IndexView):
+class DeliveryIndexView(EngineSearchMixin, generic.IndexView):
     results_template_name = "syndication/admin/delivery_index_results.html"
     template_name = "syndication/admin/delivery_index.html"
     any_permission_required = ["add", "change", "view"]
@@ -620,7 +621,6 @@ class DeliveryViewSet(ModelViewSet):
     copy_view_enabled = False
     add_to_reference_index = False
     filterset_class = DeliveryFilterSet
-    search_fields = ["page__title"]
     list_per_page = 50
     list_display = [
         SelectColumn("select", label=""),
