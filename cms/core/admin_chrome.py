@@ -1,0 +1,21 @@
+"""What the admin shows around the content: the help menu.
+
+Wagtail's help menu links to guide.wagtail.org, in English and out of reach
+from many of the offices that use this admin; the keyboard shortcuts stay.
+"""
+
+from wagtail import hooks
+
+EXTERNAL_HELP_ITEMS = {"editor-guide"}
+# Wagtail names its release notes item after the version it runs.
+EXTERNAL_HELP_PREFIX = "whats-new-in-wagtail-"
+
+
+@hooks.register("construct_help_menu")
+def hide_external_help(request, menu_items):
+    menu_items[:] = [
+        item
+        for item in menu_items
+        if item.name not in EXTERNAL_HELP_ITEMS
+        and not item.name.startswith(EXTERNAL_HELP_PREFIX)
+    ]
