@@ -3,8 +3,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from cms.awards.views import AwardViewSet
-from cms.core import admin_chrome  # noqa: F401 (registers its hooks)
 from cms.broadcasters.views import BroadcasterViewSet
+from cms.core import admin_chrome  # noqa: F401 (registers its hooks)
 from cms.people.views import PersonViewSet
 
 

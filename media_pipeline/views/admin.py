@@ -19,6 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
+from ..admin_ui import YesNoColumn
 from ..forms import MediaAssetForm, SubtitleTrackForm
 from ..info import asset_info
 from ..models import (
@@ -363,7 +364,15 @@ class TranscodeProfileViewSet(ModelViewSet):
     add_to_settings_menu = True
     url_prefix = "media-profiles"
     name = "media_profiles"
-    list_display = ["name", "loudness_standard", "loudness_target", "is_default"]
+    list_display = [
+        "name",
+        "loudness_standard",
+        "loudness_target",
+        YesNoColumn(
+            "is_default",
+            label=TranscodeProfile._meta.get_field("is_default").verbose_name,
+        ),
+    ]
     form_fields = [
         "name",
         "slug",
