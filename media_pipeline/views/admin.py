@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -357,6 +358,10 @@ class MediaAssetViewSet(ModelViewSet):
         ]
 
 
+# The keys of a ladder rung, as TranscodeProfile.ladder stores them.
+LADDER_KEYS = ("height", "video_kbps", "max_fps")
+
+
 class TranscodeProfileViewSet(ModelViewSet):
     model = TranscodeProfile
     icon = "cogs"
@@ -392,3 +397,13 @@ class TranscodeProfileViewSet(ModelViewSet):
         "true_peak_limit",
         "loudness_range_target",
     ]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        field = super().formfield_for_dbfield(db_field, **kwargs)
+        if db_field.name == "ladder":
+            # The keys are typed as they are: shown as code, not as words.
+            field.help_text = format_html(
+                _("每档：{} 高度、{} 视频码率、{} 最高帧率"),
+                *(format_html("<code>{}</code>", key) for key in LADDER_KEYS),
+            )
+        return field
