@@ -6,10 +6,11 @@ see on the terminal.
 """
 
 import os
-import selectors
+import queue
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -29,24 +30,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def read_for(process, seconds: float, output: list[str], until: str = "") -> bool:
-    """Lines of ``process`` into ``output`` for ``seconds`` or until a line
-    holds ``until``; whether it did."""
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not selector.select(timeout=0.2):
-            if process.poll() is not None:
+class Terminal:
+    """What the script prints, read line by line in a thread of its own (a
+    pipe's buffered reader and select() do not mix)."""
+
+    def __init__(self, process):
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, args=(process,), daemon=True).start()
+
+    def _pump(self, process) -> None:
+        for line in process.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def read_for(self, seconds: float, until: str = "") -> bool:
+        """Lines for ``seconds`` or until one holds ``until``; whether it did."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=remaining)
+            except queue.Empty:
                 return False
-            continue
-        line = process.stdout.readline()
-        if not line:
-            return False
-        output.append(line.rstrip("\n"))
-        if until and until in line:
-            return True
-    return False
+            if line is None:
+                return False
+            self.seen.append(line)
+            if until and until in line:
+                return True
+        return False
 
 
 @pytest.mark.worker
@@ -71,12 +82,13 @@ def test_make_run_ends_with_the_addresses_and_the_login(tmp_path):
         text=True,
         start_new_session=True,
     )
-    output: list[str] = []
+    terminal = Terminal(process)
+    output = terminal.seen
     try:
-        assert read_for(process, STARTUP_TIMEOUT, output, until="登录 / login"), (
-            "\n".join(output)
+        assert terminal.read_for(STARTUP_TIMEOUT, until="登录 / login"), "\n".join(
+            output
         )
-        read_for(process, SETTLE_SECONDS, output)
+        terminal.read_for(SETTLE_SECONDS)
     finally:
         # The script stops the server and the worker on TERM.
         process.send_signal(signal.SIGTERM)
