@@ -15,6 +15,7 @@ it); show every image it loads (the avatars included) and keep icons in
 buttons icon-sized; and ask nothing of any other origin.
 """
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -36,13 +37,15 @@ DEPTH = 2
 MAX_PAGES_PER_ROLE = 220
 
 # Words that may stand in Chinese text as they are: format, codec, unit and
-# standard names, and the brand's own spelling. Compared without case, as
+# standard names (identifiers such as ISRC are named so in Chinese too), and
+# the brand's own spelling. Compared without case, as
 # ffprobe reports codec names in lower case.
 _ALLOWED = """
     HLS MP4 MOV WAV MP3 FLAC SRT VTT WebVTT AAC H.264 HEVC SVG PNG JPEG JPG GIF
     WebP AVIF PDF ZIP URL URLs API ID CSV XLSX Excel JSON RSS XML XMLTV ICS
     LUFS LKFS LU dB dBTP dBFS kbps kbit Mbps fps px KB MB GB TB PCM UTC QC IP
     FM AM TV LED DPI RGB CMYK SHA OK Opus WebM MKV Baigali
+    ISRC ISWC ISBN ISSN DOI
 """
 ALLOWED_WORDS = {word.lower() for word in _ALLOWED.split()}
 # Identifiers that are code, not data, even with an underscore or a digit.
@@ -79,8 +82,20 @@ class Sweep:
     problems: list[str] = field(default_factory=list)
 
     def page_key(self, path: str) -> str:
-        """Pages of one kind share a key: one object per listing is enough."""
+        """Pages of one kind share a key: one object of each is enough. For
+        Wagtail pages the kind is the page type, whose edit forms differ."""
+        page = re.match(r"/admin/pages/(\d+)/(.*)$", path)
+        if page:
+            return f"/admin/pages/<{page_type(int(page[1]))}>/{page[2]}"
         return re.sub(r"/\d+/", "/N/", path)
+
+
+@functools.cache
+def page_type(page_id: int) -> str:
+    from wagtail.models import Page
+
+    page = Page.objects.filter(pk=page_id).select_related("content_type").first()
+    return page.content_type.model if page else "missing"
 
 
 def english_words(text: str, *, data: bool, data_words: set[str]) -> list[str]:
