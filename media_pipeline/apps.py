@@ -9,3 +9,6 @@ class MediaPipelineConfig(AppConfig):
 
     def ready(self):
         from . import checks, signal_handlers  # noqa: F401
+        from .admin_ui import register_yes_no_display
+
+        register_yes_no_display()

@@ -9,11 +9,13 @@ cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3.11}"
 # binary -> Debian package. Chromium runs the browser tests (Playwright drives
-# the system one, /usr/bin/chromium; nothing is downloaded).
+# the system one, /usr/bin/chromium; nothing is downloaded). gettext's msgfmt
+# compiles the admin's Chinese catalogue (locale/).
 declare -A PACKAGE_FOR=(
   [ffmpeg]=ffmpeg [ffprobe]=ffmpeg
   [node]=nodejs [npm]=npm
   [chromium]=chromium
+  [msgfmt]=gettext
 )
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
@@ -77,10 +79,19 @@ install_node_packages() {
   sha256sum package.json package-lock.json > "$stamp"
 }
 
+compile_translations() {
+  # The .mo files are built here, never committed. Only the project's own
+  # locale/: the installed packages ship theirs compiled.
+  .venv/bin/python manage.py compilemessages --locale zh_Hans \
+    --ignore .venv --ignore node_modules --ignore static_vendor --ignore var \
+    >/dev/null
+}
+
 install_system_packages
 create_venv
 install_python_packages
 install_node_packages
 bash scripts/build_frontend.sh
+compile_translations
 mkdir -p var
 say "Set-up complete."

@@ -1,4 +1,6 @@
-"""The admin's page forms: what the server decides whatever the browser sent.
+"""The admin's forms: the page forms, and the sign-in form.
+
+The page forms hold what the server decides whatever the browser sent.
 
 ``SitePageForm`` gives a page whose title is Chinese a pinyin address
 (``cms.core.slugs``). Wagtail's script fills the slug in the browser with
@@ -13,13 +15,17 @@ duration left as it was or cleared is filled from the asset's measured
 duration on save; one typed differently is refused with the measured value
 in the reason, since the player would contradict it. Pages without media
 (or whose media is not probed yet) keep the typed one.
+
+``LoginForm`` is Wagtail's sign-in form with its password field labelled.
 """
 
 from datetime import timedelta
 
+from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from .media_facts import format_duration_zh, measured_duration
 from .slugs import is_title_slug, page_slug
@@ -109,3 +115,19 @@ class DeliverablePageForm(SitePageForm):
         else:
             cleaned_data[name] = measured
         return cleaned_data
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's sign-in form with its password field labelled.
+
+    Wagtail declares the field without a label, so Django derives "Password"
+    from the field's name, which no catalogue translates.
+    """
+
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        widget=forms.PasswordInput(
+            attrs={"placeholder": gettext_lazy("Enter password")}
+        ),
+        strip=False,
+    )

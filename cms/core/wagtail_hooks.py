@@ -5,6 +5,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 
 from cms.awards.views import AwardViewSet
 from cms.broadcasters.views import BroadcasterViewSet
+from cms.core import admin_chrome  # noqa: F401 (registers its hooks)
 from cms.core.dashboard import TODO_HOOK, TodoPanel, review_items
 from cms.people.views import PersonViewSet
 

@@ -7,6 +7,7 @@ to PostgreSQL, Redis or RabbitMQ and S3 by setting variables, never by editing
 code. Secrets have no default here; ``dev`` and ``test`` supply throwaway ones.
 """
 
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -388,6 +389,14 @@ WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
 # No avatars from gravatar.com: unreachable for many of our users, a third
 # party told who signs in, and one more origin for the CSP to allow.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Wagtail's sign-in form, with its password field labelled in Chinese.
+WAGTAILADMIN_USER_LOGIN_FORM = "cms.core.forms.LoginForm"
+# The zones a user may pick: zoneinfo's list without the names that are
+# files of the system's zone database, not zones (the browser refuses
+# "localtime" and the account page's script fails on it).
+WAGTAIL_USER_TIME_ZONES = sorted(
+    zoneinfo.available_timezones() - {"localtime", "posixrules", "Factory"}
+)
 
 # --- Partner API -------------------------------------------------------------
 # Defaults in syndication/conf.py; the rate limit can be tuned per deployment.

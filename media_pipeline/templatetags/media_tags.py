@@ -1,5 +1,6 @@
 from django import template
 
+from ..models import RenditionKind
 from ..player import player_context
 
 register = template.Library()
@@ -9,3 +10,9 @@ register = template.Library()
 def media_player(asset):
     """The HLS player (MP4 fallback) for a ready asset; nothing otherwise."""
     return {"player": player_context(asset)}
+
+
+@register.filter
+def rendition_kind_label(kind: str) -> str:
+    """A rendition kind as editors read it (HLS 主播放列表, not hls_master)."""
+    return RenditionKind(kind).label if kind in RenditionKind.values else kind

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -21,6 +22,7 @@ from wagtail.log_actions import log
 
 from search_engine.admin import EngineSearchMixin
 
+from ..admin_ui import YesNoColumn
 from ..forms import MediaAssetForm, SubtitleTrackForm
 from ..info import asset_info
 from ..models import (
@@ -365,6 +367,10 @@ class MediaAssetViewSet(ModelViewSet):
         ]
 
 
+# The keys of a ladder rung, as TranscodeProfile.ladder stores them.
+LADDER_KEYS = ("height", "video_kbps", "max_fps")
+
+
 class TranscodeProfileViewSet(ModelViewSet):
     model = TranscodeProfile
     icon = "cogs"
@@ -372,7 +378,15 @@ class TranscodeProfileViewSet(ModelViewSet):
     add_to_settings_menu = True
     url_prefix = "media-profiles"
     name = "media_profiles"
-    list_display = ["name", "loudness_standard", "loudness_target", "is_default"]
+    list_display = [
+        "name",
+        "loudness_standard",
+        "loudness_target",
+        YesNoColumn(
+            "is_default",
+            label=TranscodeProfile._meta.get_field("is_default").verbose_name,
+        ),
+    ]
     form_fields = [
         "name",
         "slug",
@@ -392,3 +406,13 @@ class TranscodeProfileViewSet(ModelViewSet):
         "true_peak_limit",
         "loudness_range_target",
     ]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        field = super().formfield_for_dbfield(db_field, **kwargs)
+        if db_field.name == "ladder":
+            # The keys are typed as they are: shown as code, not as words.
+            field.help_text = format_html(
+                _("每档：{} 高度、{} 视频码率、{} 最高帧率"),
+                *(format_html("<code>{}</code>", key) for key in LADDER_KEYS),
+            )
+        return field

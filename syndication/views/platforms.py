@@ -17,6 +17,8 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import policy_registry
 
+from media_pipeline.admin_ui import YesNoColumn
+
 from ..models import (
     AspectRatio,
     DeliveryProfile,
@@ -38,7 +40,14 @@ class PlatformViewSet(ModelViewSet):
     copy_view_enabled = False
     add_to_reference_index = False
     form_fields = ["name", "slug", "website", "description", "is_active"]
-    list_display = ["name", "slug", "website", "is_active"]
+    list_display = [
+        "name",
+        "slug",
+        "website",
+        YesNoColumn(
+            "is_active", label=Platform._meta.get_field("is_active").verbose_name
+        ),
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "slug"]
 

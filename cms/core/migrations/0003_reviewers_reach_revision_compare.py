@@ -45,6 +45,6 @@ def revoke(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0001_roles")]
+    dependencies = [("core", "0002_chinese_names_for_wagtail_defaults")]
 
     operations = [migrations.RunPython(grant, revoke)]
