@@ -45,6 +45,7 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("首页")
+        verbose_name_plural = _("首页")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -33,6 +33,7 @@ class MusicWorkIndexPage(SectionIndexPage):
 
     class Meta:
         verbose_name = _("音乐作品列表页")
+        verbose_name_plural = _("音乐作品列表页")
 
     @staticmethod
     def form_filter(request) -> str:
@@ -139,6 +140,7 @@ class MusicWorkPage(CreditedPageMixin, DeliverablePage, Page):
 
     class Meta:
         verbose_name = _("音乐作品")
+        verbose_name_plural = _("音乐作品")
 
 
 class MusicRole(models.TextChoices):

@@ -34,6 +34,7 @@ class ProgramIndexPage(SectionIndexPage):
 
     class Meta:
         verbose_name = _("节目列表页")
+        verbose_name_plural = _("节目列表页")
 
 
 class ProgramPage(CreditedPageMixin, Page):
@@ -62,6 +63,7 @@ class ProgramPage(CreditedPageMixin, Page):
 
     class Meta:
         verbose_name = _("节目")
+        verbose_name_plural = _("节目")
 
     @property
     def medium_labels(self) -> list[str]:
@@ -194,6 +196,7 @@ class EpisodePage(CreditedPageMixin, DeliverablePage, Page):
 
     class Meta:
         verbose_name = _("节目单集")
+        verbose_name_plural = _("节目单集")
 
     @property
     def number_label(self) -> str:

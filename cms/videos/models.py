@@ -33,6 +33,7 @@ class VideoIndexPage(SectionIndexPage):
 
     class Meta:
         verbose_name = _("短视频列表页")
+        verbose_name_plural = _("短视频列表页")
 
 
 class VideoSeriesPage(Page):
@@ -55,6 +56,7 @@ class VideoSeriesPage(Page):
 
     class Meta:
         verbose_name = _("短视频系列")
+        verbose_name_plural = _("短视频系列")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -134,6 +136,7 @@ class ShortVideoPage(CreditedPageMixin, DeliverablePage, Page):
 
     class Meta:
         verbose_name = _("短视频")
+        verbose_name_plural = _("短视频")
 
     @property
     def number_label(self) -> str:
