@@ -113,10 +113,15 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # The embedded database is shared with the worker process: a writer waits
-    # this long for the other's write to end (SQLite's default is 5 s, which a
-    # busy 2-core machine exceeds while a transcode reports its progress).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 30)
+    # The embedded database is shared by the web and worker processes. Each
+    # transaction takes the write lock when it begins (IMMEDIATE): two
+    # transactions that both read and then write would otherwise deadlock,
+    # and SQLite fails one at once with "database is locked" instead of
+    # letting it wait. A writer waits this long for the other's write to end
+    # (SQLite's default is 5 s, which a busy 2-core machine exceeds).
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("timeout", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # axes' backend first: it refuses a locked-out username and address before
