@@ -12,20 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import FormView, TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import HeaderButton
-from wagtail.permissions import policy_registry
 
 from cms.broadcasters.models import Channel
 
 from ..asrun import MAX_FILE_BYTES, asrun_import, asrun_missing
-from ..models import Airing, AsRunImport, AsRunLine
-
-
-def can_import(user) -> bool:
-    return policy_registry.get_by_type(Airing).user_has_permission(user, "change")
+from ..models import AsRunImport, AsRunLine
+from .access import ScheduleViewSet, can_import
 
 
 class AsRunUploadForm(forms.Form):
@@ -181,19 +175,12 @@ def resolve_line(request, pk: int):
     return redirect("schedules_asrun:detail", pk=line.log_id)
 
 
-class AsRunViewSet(ViewSet):
+class AsRunViewSet(ScheduleViewSet):
+    may_open = staticmethod(can_import)
     name = "schedules_asrun"
     url_prefix = "schedules/asrun"
     icon = "tasks"
     menu_label = gettext_lazy("播出记录")
-
-    @cached_property
-    def menu_item_class(self):
-        class AsRunMenuItem(MenuItem):
-            def is_shown(self, request):
-                return can_import(request.user)
-
-        return AsRunMenuItem
 
     def get_urlpatterns(self):
         return [

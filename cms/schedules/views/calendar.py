@@ -12,15 +12,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
 
 from cms.broadcasters.models import Channel
 
 from ..calendar import channel_calendar, month_grid, week_of
 from ..timezones import local
-from .listing import can_see_schedule
+from .access import ScheduleViewSet, can_see_schedule
 
 
 def _requested_day(request) -> dt.date:
@@ -96,19 +94,11 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
 
-class CalendarViewSet(ViewSet):
+class CalendarViewSet(ScheduleViewSet):
     name = "schedules_calendar"
     url_prefix = "schedules/calendar"
     icon = "calendar"
     menu_label = gettext_lazy("播出日历")
-
-    @cached_property
-    def menu_item_class(self):
-        class CalendarMenuItem(MenuItem):
-            def is_shown(self, request):
-                return can_see_schedule(request.user)
-
-        return CalendarMenuItem
 
     def get_urlpatterns(self):
         return [path("", CalendarView.as_view(), name="index")]

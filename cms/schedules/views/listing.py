@@ -5,30 +5,19 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.urls import path
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
-from wagtail.permissions import policy_registry
 
 from cms.broadcasters.models import Channel
 
 from ..forms import DateRangeForm
 from ..listing import listing_workbook
 from ..services import schedule_channel_for
+from .access import ScheduleViewSet, can_see_schedule
 from .airings import coming_days
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def can_see_schedule(user) -> bool:
-    from ..models import Airing
-
-    return policy_registry.get_by_type(Airing).user_has_any_permission(
-        user, ["add", "change", "view"]
-    )
 
 
 class ListingForm(DateRangeForm):
@@ -84,19 +73,11 @@ class ListingExportView(WagtailAdminTemplateMixin, FormView):
         return response
 
 
-class ListingViewSet(ViewSet):
+class ListingViewSet(ScheduleViewSet):
     name = "schedules_listing"
     url_prefix = "schedules/listing"
     icon = "download"
     menu_label = gettext_lazy("导出节目单")
-
-    @cached_property
-    def menu_item_class(self):
-        class ListingMenuItem(MenuItem):
-            def is_shown(self, request):
-                return can_see_schedule(request.user)
-
-        return ListingMenuItem
 
     def get_urlpatterns(self):
         return [path("", ListingExportView.as_view(), name="index")]

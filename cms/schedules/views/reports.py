@@ -7,13 +7,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import HeaderButton
 
 from ..reports import broadcast_report, broadcast_workbook
-from .listing import XLSX, can_see_schedule
+from .access import ScheduleViewSet, can_see_schedule
+from .listing import XLSX
 
 
 def requested_year(request) -> int | None:
@@ -63,19 +62,11 @@ def export_view(request):
     return response
 
 
-class BroadcastReportViewSet(ViewSet):
+class BroadcastReportViewSet(ScheduleViewSet):
     name = "schedules_reports"
     url_prefix = "schedules/reports"
     icon = "table"
     menu_label = gettext_lazy("播出统计")
-
-    @cached_property
-    def menu_item_class(self):
-        class ReportMenuItem(MenuItem):
-            def is_shown(self, request):
-                return can_see_schedule(request.user)
-
-        return ReportMenuItem
 
     def get_urlpatterns(self):
         return [
