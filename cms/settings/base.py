@@ -37,11 +37,14 @@ INSTALLED_APPS = [
     "cms.music",
     "cms.awards",
     "cms.schedules",
+    "cms.site",
     "media_pipeline",
     "syndication",
     "brand_assets",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -98,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # {{ CSP_NONCE }} for the few inline scripts of our templates.
                 "csp.context_processors.nonce",
+                # {{ settings.site.FooterSettings }} for the footer.
+                "wagtail.contrib.settings.context_processors.settings",
             ],
         },
     },
