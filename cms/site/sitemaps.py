@@ -14,6 +14,7 @@ from cms.core.deliverables import kind_for_page
 from media_pipeline.models import MediaKind
 from media_pipeline.player import player_context
 
+from .embeds import embed_url
 from .seo import absolute, page_description, share_image_url
 
 #: Google caps a video description at 2048 characters.
@@ -35,6 +36,7 @@ def video_entry(page, request) -> dict | None:
         "title": page.title,
         "description": page_description(page)[:VIDEO_DESCRIPTION_LENGTH],
         "content_loc": absolute(request, player["mp4"]),
+        "player_loc": embed_url(page, request),
         "duration": round(duration) if duration else None,
         "publication_date": page.first_published_at,
     }

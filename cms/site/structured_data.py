@@ -20,7 +20,6 @@ import json
 from datetime import timedelta
 
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from cms.core.deliverables import kind_for_page
@@ -28,6 +27,7 @@ from cms.core.models import DEFAULT_RIGHTS_HOLDER
 from media_pipeline.models import MediaKind
 from media_pipeline.player import player_context
 
+from .embeds import embed_url
 from .seo import BRAND, absolute, page_description, share_image_url
 
 CONTEXT = "https://schema.org"
@@ -86,13 +86,6 @@ def credit_properties(credits, *, skip_roles=()) -> dict:
         prop = ROLE_PROPERTIES.get(credit.role, "contributor")
         grouped.setdefault(prop, []).append(person(credit))
     return grouped
-
-
-def embed_url(page, request) -> str | None:
-    try:
-        return absolute(request, reverse("site:embed", args=[page.pk]))
-    except NoReverseMatch:  # embeds not routed (a project without them)
-        return None
 
 
 def media_object(page, request) -> dict | None:
