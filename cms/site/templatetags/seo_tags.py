@@ -1,6 +1,6 @@
 from django import template
 
-from .. import embeds, seo
+from .. import downloads, embeds, seo
 from .. import structured_data as sd
 
 register = template.Library()
@@ -46,3 +46,9 @@ def embed_code(context, page):
         "code": embeds.iframe_html(page, request, width, height),
         "embed_url": embeds.embed_url(page, request),
     }
+
+
+@register.simple_tag
+def downloads_allowed(page) -> bool:
+    """Whether the page's player offers a download (``cms.site.downloads``)."""
+    return downloads.downloads_allowed(page)
