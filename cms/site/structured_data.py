@@ -28,6 +28,7 @@ from media_pipeline.models import MediaKind
 from media_pipeline.player import player_context
 
 from .embeds import embed_url
+from .models import FooterSettings
 from .seo import BRAND, absolute, page_description, share_image_url
 
 CONTEXT = "https://schema.org"
@@ -62,14 +63,19 @@ def iso_duration(value: timedelta | float | None) -> str | None:
 
 
 def organization(request) -> dict:
-    """The association that runs the brand and publishes every page."""
+    """The association that runs the brand and publishes every page, with
+    the contact details editors keep for the footer."""
+    footer = FooterSettings.for_request(request) if request is not None else None
     return {
         "@type": "Organization",
         "@id": absolute(request, "/#organization"),
-        "name": DEFAULT_RIGHTS_HOLDER,
+        "name": footer.host_organisation if footer else DEFAULT_RIGHTS_HOLDER,
         "url": absolute(request, "/"),
         "logo": absolute(request, static("img/share-default.png")),
         "brand": {"@type": "Brand", "name": BRAND},
+        "address": footer.address if footer else None,
+        "telephone": footer.telephone if footer else None,
+        "email": footer.email if footer else None,
     }
 
 
