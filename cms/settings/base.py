@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: only anonymous visitors get kept public pages.
+    "cms.site.page_cache.PublicPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -223,6 +225,10 @@ CACHES = {
     if _CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# How long rendered public pages are kept (cms.site.page_cache); they are
+# dropped on every publish anyway. 0 (off) outside production, so that
+# developers and the test suite always see what they just changed.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0)
 
 # --- Sign-in -----------------------------------------------------------------
 # django-axes counts failed sign-ins (Wagtail's admin login included) and locks

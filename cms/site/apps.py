@@ -9,3 +9,8 @@ class SiteConfig(AppConfig):
     name = "cms.site"
     label = "site"
     verbose_name = _("公开网站")
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.connect()
