@@ -120,3 +120,23 @@ def test_short_programmes_do_not_remember(live_server, page, episode_path):
         " done(); }, {once: true}); v.currentTime = 6.2; })"
     )
     assert page.evaluate("() => Object.keys(localStorage).length") == 0
+
+
+def test_without_javascript_the_mp4_plays_natively(live_server, browser, episode_path):
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + episode_path)
+        figure = page.locator("figure[data-media-player]")
+        # The enhanced bar stays hidden; the native controls and download remain.
+        assert not figure.locator("[data-player-bar]").is_visible()
+        assert figure.locator("video[controls]").is_visible()
+        assert figure.locator("a.media-player__download").is_visible()
+        # player.js never ran: the browser plays the <source> MP4 itself.
+        video = figure.locator("video")
+        assert video.get_attribute("data-player") is None
+        video.evaluate("v => { v.muted = true; return v.play(); }")
+        wait_until(video, "v => v.currentTime > 0.3 && !v.error")
+        assert video.evaluate("v => v.currentSrc").endswith(".mp4")
+    finally:
+        context.close()
