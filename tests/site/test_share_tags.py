@@ -88,3 +88,22 @@ def test_a_page_playing_a_video_shares_its_poster(clip):
     image = meta(head, "og:image")
     assert image == f"http://testserver{page.poster_url}"
     assert meta(head, "og:type") == "video.other"
+
+
+def test_every_page_links_the_brand_icons(demo):
+    head = head_of(HomePage.objects.get().url)
+    icons = {
+        link.get("rel"): link.get("href")
+        for link in head.xpath("link[contains(@rel, 'icon')]")
+    }
+    assert icons["icon"] == static("img/favicon.svg")
+    assert icons["apple-touch-icon"] == static("img/apple-touch-icon.png")
+    with Image.open(finders.find("img/apple-touch-icon.png")) as icon:
+        assert icon.size == (180, 180)
+
+
+def test_views_that_are_not_pages_still_describe_the_site(demo):
+    response = Client().get("/no-such-page/")
+    head = lxml_html.fromstring(response.content).find("head")
+    assert head.findtext("title") == "页面不存在 · 百嘎丽"
+    assert "科普品牌" in meta(head, "description")
