@@ -83,3 +83,9 @@ def test_a_page_playing_a_video_has_a_complete_video_entry(clip):
         )
     )["Content-Type"]
     assert content_type == "video/mp4"
+
+
+def test_crawlers_may_ask_with_head_but_not_post(demo):
+    assert Client().head("/robots.txt").status_code == 200
+    assert Client().head("/sitemap.xml").status_code == 200
+    assert Client().post("/sitemap.xml").status_code == 405

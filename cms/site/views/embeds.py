@@ -10,7 +10,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from media_pipeline.player import player_context
 
@@ -19,7 +19,7 @@ from .. import embeds
 FRAME_ANCESTORS = getattr(settings, "EMBED_FRAME_ANCESTORS", ["*"])
 
 
-@require_GET
+@require_safe
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": FRAME_ANCESTORS})
 def embed(request, page_id: int):
@@ -50,7 +50,7 @@ def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-@require_GET
+@require_safe
 def oembed(request):
     output = request.GET.get("format", "json")
     if output != "json":
