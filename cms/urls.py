@@ -12,6 +12,8 @@ urlpatterns = [
     path("api/partner/v1/", include("syndication.api.urls")),
     path("brand/", include("brand_assets.urls")),
     path("schedule/", include("cms.schedules.urls")),
+    # robots.txt, sitemap.xml, embeds and oEmbed (the public site's own views).
+    path("", include("cms.site.urls")),
 ]
 
 if settings.DEBUG:

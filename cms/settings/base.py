@@ -40,11 +40,14 @@ INSTALLED_APPS = [
     "cms.music",
     "cms.awards",
     "cms.schedules",
+    "cms.site",
     "media_pipeline",
     "syndication",
     "brand_assets",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.settings",
+    "wagtail.contrib.sitemaps",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: only anonymous visitors get kept public pages.
+    "cms.site.page_cache.PublicPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -101,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # {{ CSP_NONCE }} for the few inline scripts of our templates.
                 "csp.context_processors.nonce",
+                # {{ settings.site.FooterSettings }} for the footer.
+                "wagtail.contrib.settings.context_processors.settings",
             ],
         },
     },
@@ -231,6 +238,10 @@ CACHES = {
     if _CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# How long rendered public pages are kept (cms.site.page_cache); they are
+# dropped on every publish anyway. 0 (off) outside production, so that
+# developers and the test suite always see what they just changed.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=0)
 
 # --- Sign-in -----------------------------------------------------------------
 # django-axes counts failed sign-ins (Wagtail's admin login included) and locks

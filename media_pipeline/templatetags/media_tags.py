@@ -7,9 +7,10 @@ register = template.Library()
 
 
 @register.inclusion_tag("media_pipeline/includes/player.html")
-def media_player(asset):
-    """The HLS player (MP4 fallback) for a ready asset; nothing otherwise."""
-    return {"player": player_context(asset)}
+def media_player(asset, download=False):
+    """The HLS player (MP4 fallback) for a ready asset; nothing otherwise.
+    ``download``: show a button that downloads the MP4."""
+    return {"player": player_context(asset, download=bool(download))}
 
 
 @register.filter

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from .views import discovery, embeds
+
+app_name = "site"
+
+urlpatterns = [
+    path("robots.txt", discovery.robots_txt, name="robots"),
+    path("sitemap.xml", discovery.sitemap_xml, name="sitemap"),
+    path("embed/<int:page_id>/", embeds.embed, name="embed"),
+    path("oembed/", embeds.oembed, name="oembed"),
+]
