@@ -162,6 +162,19 @@ def test_an_upload_is_transcoded_chosen_published_and_played(
     modal = page.locator(".modal.in")
     choice = modal.locator("a[data-chooser-modal-choice]", has_text=CLIP_TITLE)
     assert choice.get_attribute("href") == f"/admin/media_chooser/chosen/{asset.pk}/"
+    # The row shows what an editor picks by: the picture, the length, the
+    # status and the collection, as the browser rendered them.
+    # (``has`` takes a locator relative to the row, so not ``choice``.)
+    row = modal.locator(
+        "tr",
+        has=page.locator("a[data-chooser-modal-choice]", has_text=CLIP_TITLE),
+    )
+    thumbnail = row.locator("img")
+    wait_until(thumbnail, "img => img.complete && img.naturalWidth > 0", timeout=10)
+    cells = [text.strip() for text in row.locator("td").all_inner_texts()]
+    assert "0:04" in cells, cells
+    assert "可用" in cells, cells
+    assert asset.collection.name in cells, cells
     choice.click()
     modal.wait_for(state="detached")
     assert chooser.locator(".chooser__title").inner_text().strip() == CLIP_TITLE
