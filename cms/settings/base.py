@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "cms.music",
     "cms.awards",
     "cms.schedules",
+    "cms.catalogue",
     "media_pipeline",
     "syndication",
     "brand_assets",
