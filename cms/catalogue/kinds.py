@@ -14,7 +14,8 @@ from cms.programmes.models import EpisodePage, ProgramIndexPage, ProgramPage
 from cms.videos.models import ShortVideoPage, VideoIndexPage, VideoSeriesPage
 
 
-@dataclass(frozen=True)
+# Compared and hashed by identity: there is one of each, in KINDS.
+@dataclass(frozen=True, eq=False)
 class CatalogueKind:
     label: str
     page_model: type

@@ -5,6 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cms.catalogue.checks import CheckReport, check_sheet
+from cms.catalogue.media_root import LocalMediaRoot, MediaRootError
+from cms.catalogue.reading import SheetError, read_sheet
 from cms.catalogue.template import template_workbook
 
 
@@ -14,6 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("manifest", nargs="?", help="目录文件（.xlsx 或 .csv）")
         parser.add_argument("--template", metavar="OUT.xlsx", help="写出导入模板")
+        parser.add_argument("--media-root", help="目录中文件路径的根目录")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="只检查，不写入任何内容"
+        )
+        parser.add_argument(
+            "--publish", action="store_true", help="直接发布（默认存为草稿）"
+        )
+        parser.add_argument("--collection", default="", help="媒体放入的收藏集")
 
     def handle(self, *args, **options):
         if options["template"]:
@@ -21,4 +32,42 @@ class Command(BaseCommand):
             out.write_bytes(template_workbook())
             self.stdout.write(f"已写出导入模板：{out}")
             return
-        raise CommandError("请给出目录文件，或用 --template 写出模板。")
+        if not options["manifest"]:
+            raise CommandError("请给出目录文件，或用 --template 写出模板。")
+        if not options["media_root"]:
+            raise CommandError("请用 --media-root 给出媒体文件所在的根目录。")
+        manifest = Path(options["manifest"])
+        try:
+            sheet = read_sheet(manifest.read_bytes(), filename=manifest.name)
+            media_root = LocalMediaRoot(options["media_root"])
+        except OSError as error:
+            raise CommandError(f"无法读取目录文件：{error.strerror}") from None
+        except (SheetError, MediaRootError) as error:
+            raise CommandError(error.reason) from None
+
+        report = check_sheet(sheet, media_root=media_root)
+        self._print_report(report)
+        if not report.ok:
+            raise CommandError(
+                f"{len(report.refused_rows)} 行未通过检查，请按上面的提示改正后再导入。"
+            )
+        if options["dry_run"]:
+            self.stdout.write(
+                self.style.SUCCESS("检查通过，可以导入（未写入任何内容）。")
+            )
+            return
+        self._import(report, sheet_name=manifest.name, media_root=media_root, **options)
+
+    def _print_report(self, report: CheckReport) -> None:
+        for problem in report.problems:
+            self.stderr.write(str(problem))
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"提醒：{warning}"))
+        refused = len(report.refused_rows)
+        self.stdout.write(
+            f"共 {report.total} 行：可导入 {report.total - refused} 行，"
+            f"未通过 {refused} 行。"
+        )
+
+    def _import(self, report, **options):
+        raise CommandError("导入尚未实现。")
