@@ -75,6 +75,29 @@ class CatalogueRow:
         tail = str(self.number) if self.number is not None else self.title
         return f"{self.kind.label}|{self.parent_title}|{tail}"
 
+    def to_data(self) -> dict:
+        """The row as JSON, for ``ImportRow.data`` and the workers."""
+        data = {name: value for name, value in vars(self).items() if name != "kind"}
+        data["kind"] = self.kind.label
+        data["first_date"] = self.first_date and self.first_date.isoformat()
+        data["first_time"] = self.first_time and self.first_time.isoformat()
+        data["adoptions"] = [[name, day.isoformat()] for name, day in self.adoptions]
+        data["credits"] = [list(pair) for pair in self.credits]
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict) -> CatalogueRow:
+        values = dict(data)
+        values["kind"] = KINDS[data["kind"]]
+        day, time = data["first_date"], data["first_time"]
+        values["first_date"] = dt.date.fromisoformat(day) if day else None
+        values["first_time"] = dt.time.fromisoformat(time) if time else None
+        values["adoptions"] = [
+            (name, dt.date.fromisoformat(day)) for name, day in data["adoptions"]
+        ]
+        values["credits"] = [tuple(pair) for pair in data["credits"]]
+        return cls(**values)
+
     def cells_fingerprint(self) -> str:
         values = {
             name: value

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cms.core.deliverables import kind_for_model
 from cms.music.models import MusicForm, MusicWorkIndexPage, MusicWorkPage
 from cms.programmes.models import EpisodePage, ProgramIndexPage, ProgramPage
 from cms.videos.models import ShortVideoPage, VideoIndexPage, VideoSeriesPage
@@ -28,9 +29,13 @@ class CatalogueKind:
     role_aliases: dict[str, str] = field(default_factory=dict)
 
     @property
+    def deliverable(self):
+        """The page type's ``DeliverableKind``, bound to its model."""
+        return kind_for_model(self.page_model)
+
+    @property
     def credit_model(self):
-        kind = self.page_model.deliverable_kind
-        return self.page_model._meta.get_field(kind.credits_relation).related_model
+        return self.deliverable.credit_model
 
     def roles(self) -> dict[str, str]:
         """Chinese role name → stored value."""

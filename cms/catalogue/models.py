@@ -81,6 +81,9 @@ class ImportRow(models.Model):
     #: either is a changed row.
     fingerprint = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(_("变更"), default=list, blank=True)
+    #: The checked row (``CatalogueRow.to_data``): what a worker imports, and
+    #: what a resumed or retried run imports again.
+    data = models.JSONField(default=dict, blank=True)
     page = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("页面"),

@@ -4,10 +4,19 @@ catalogue sheet with its media folder."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from wagtail.models import Collection
 
 from cms.catalogue.checks import CheckReport, check_sheet
 from cms.catalogue.media_root import LocalMediaRoot, MediaRootError
+from cms.catalogue.models import RowOutcome, RowStatus
+from cms.catalogue.progress import progress_bar
 from cms.catalogue.reading import SheetError, read_sheet
+from cms.catalogue.services import (
+    import_row_run,
+    import_run_finish,
+    import_run_pending,
+    import_run_start,
+)
 from cms.catalogue.template import template_workbook
 
 
@@ -56,7 +65,13 @@ class Command(BaseCommand):
                 self.style.SUCCESS("检查通过，可以导入（未写入任何内容）。")
             )
             return
-        self._import(report, sheet_name=manifest.name, media_root=media_root, **options)
+        self._import(
+            report,
+            sheet_name=manifest.name,
+            root=media_root,
+            publish=options["publish"],
+            collection=options["collection"],
+        )
 
     def _print_report(self, report: CheckReport) -> None:
         for problem in report.problems:
@@ -69,5 +84,52 @@ class Command(BaseCommand):
             f"未通过 {refused} 行。"
         )
 
-    def _import(self, report, **options):
-        raise CommandError("导入尚未实现。")
+    def _collection(self, name: str) -> Collection | None:
+        if not name:
+            return None
+        found = Collection.objects.filter(name=name).first()
+        if found is None:
+            raise CommandError(f"没有名为“{name}”的收藏集，请先在后台建好。")
+        return found
+
+    def _import(self, report, *, sheet_name, root, publish, collection):
+        run = import_run_start(
+            report=report,
+            sheet_name=sheet_name,
+            media_root=root,
+            publish=publish,
+            collection=self._collection(collection),
+        )
+        pending = list(import_run_pending(run).values_list("pk", flat=True))
+        done_before = run.rows.count() - len(pending)
+        total = run.rows.count()
+        interactive = self.stdout.isatty()
+        for count, pk in enumerate(pending, start=done_before + 1):
+            import_row_run(import_row_id=pk)
+            self.stdout.write(
+                progress_bar(count, total), ending="\r" if interactive else "\n"
+            )
+        if interactive:
+            self.stdout.write("")
+        run = import_run_finish(run=run)
+        self._print_outcome(run)
+
+    def _print_outcome(self, run) -> None:
+        rows = run.rows.order_by("sheet_row")
+        for row in rows:
+            if row.status == RowStatus.FAILED:
+                self.stderr.write(f"第 {row.sheet_row} 行导入失败：{row.reason}")
+            elif row.outcome == RowOutcome.UPDATED:
+                changed = "、".join(row.changes)
+                self.stdout.write(f"第 {row.sheet_row} 行已更新：{changed}")
+        counts = {
+            label: rows.filter(outcome=outcome, status=RowStatus.DONE).count()
+            for outcome, label in RowOutcome.choices
+        }
+        failed = rows.filter(status=RowStatus.FAILED).count()
+        summary = "，".join(f"{label} {n} 行" for label, n in counts.items())
+        self.stdout.write(
+            f"导入完成（第 {run.pk} 次导入）：{summary}，失败 {failed} 行。"
+        )
+        if failed:
+            raise CommandError(f"{failed} 行导入失败，改正后用同一命令重新导入即可。")
