@@ -20,7 +20,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -95,6 +95,42 @@ def import_run_start(
 def import_run_pending(run: ImportRun):
     """The run's rows not done yet, in sheet order."""
     return run.rows.exclude(status=RowStatus.DONE).order_by("sheet_row")
+
+
+def import_run_dispatch(*, run: ImportRun) -> int:
+    """Queue the run's pending rows for the workers, once this transaction
+    commits; the number queued."""
+    from .tasks import import_catalogue_row
+
+    pending = list(import_run_pending(run).values_list("pk", flat=True))
+    for pk in pending:
+        transaction.on_commit(
+            lambda pk=pk: import_catalogue_row.apply_async(args=(pk,), queue="default")
+        )
+    return len(pending)
+
+
+def import_run_retry_failed(*, run: ImportRun) -> int:
+    """Put the run's failed rows back to waiting (their reasons cleared) and
+    queue them again; the number retried."""
+    with transaction.atomic():
+        retried = run.rows.filter(status=RowStatus.FAILED).update(
+            status=RowStatus.WAITING, reason=""
+        )
+        if retried:
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.RUNNING, finished_at=None
+            )
+            import_run_dispatch(run=run)
+    return retried
+
+
+def import_run_counts(run: ImportRun) -> dict[str, int]:
+    """Rows done, failed and waiting."""
+    counts = dict.fromkeys(RowStatus.values, 0)
+    for row in run.rows.values("status").annotate(n=models.Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
 
 
 def import_run_finish(*, run: ImportRun) -> ImportRun:

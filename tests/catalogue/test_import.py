@@ -294,3 +294,20 @@ def test_a_row_refused_by_the_pipeline_fails_with_its_reason(
     row = ImportRow.objects.get()
     assert row.status == RowStatus.FAILED and row.reason
     assert not EpisodePage.objects.filter(episode_number=902).exists()  # rolled back
+
+
+def test_retrying_failed_rows_queues_them_again(
+    demo, tmp_path, media_root, django_capture_on_commit_callbacks
+):
+    from cms.catalogue.models import ImportRun
+    from cms.catalogue.services import import_run_counts, import_run_retry_failed
+
+    run_import(catalogue_rows()[1:3], tmp_path, media_root)
+    run = ImportRun.objects.latest("pk")
+    ImportRow.objects.filter(sheet_row=3).update(status=RowStatus.FAILED, reason="坏")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert import_run_retry_failed(run=run) == 1
+    assert len(callbacks) == 1  # one row task queued, for the failed row
+    assert import_run_counts(run) == {"waiting": 1, "done": 1, "failed": 0}
+    assert ImportRow.objects.get(sheet_row=3).reason == ""

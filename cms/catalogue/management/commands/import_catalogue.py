@@ -1,9 +1,11 @@
 """``manage.py import_catalogue``: write the template, or check and import a
 catalogue sheet with its media folder."""
 
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from wagtail.models import Collection
 
 from cms.catalogue.checks import CheckReport, check_sheet
@@ -13,6 +15,8 @@ from cms.catalogue.progress import progress_bar
 from cms.catalogue.reading import SheetError, read_sheet
 from cms.catalogue.services import (
     import_row_run,
+    import_run_counts,
+    import_run_dispatch,
     import_run_finish,
     import_run_pending,
     import_run_start,
@@ -34,6 +38,16 @@ class Command(BaseCommand):
             "--publish", action="store_true", help="直接发布（默认存为草稿）"
         )
         parser.add_argument("--collection", default="", help="媒体放入的收藏集")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="交给后台任务（Celery）逐行导入，并在此显示进度",
+        )
+        parser.add_argument(
+            "--no-wait",
+            action="store_true",
+            help="与 --background 一起用：排入队列后立即返回",
+        )
 
     def handle(self, *args, **options):
         if options["template"]:
@@ -71,6 +85,8 @@ class Command(BaseCommand):
             root=media_root,
             publish=options["publish"],
             collection=options["collection"],
+            background=options["background"],
+            wait=not options["no_wait"],
         )
 
     def _print_report(self, report: CheckReport) -> None:
@@ -92,7 +108,9 @@ class Command(BaseCommand):
             raise CommandError(f"没有名为“{name}”的收藏集，请先在后台建好。")
         return found
 
-    def _import(self, report, *, sheet_name, root, publish, collection):
+    def _import(
+        self, report, *, sheet_name, root, publish, collection, background, wait
+    ):
         run = import_run_start(
             report=report,
             sheet_name=sheet_name,
@@ -100,19 +118,45 @@ class Command(BaseCommand):
             publish=publish,
             collection=self._collection(collection),
         )
-        pending = list(import_run_pending(run).values_list("pk", flat=True))
-        done_before = run.rows.count() - len(pending)
-        total = run.rows.count()
-        interactive = self.stdout.isatty()
-        for count, pk in enumerate(pending, start=done_before + 1):
-            import_row_run(import_row_id=pk)
-            self.stdout.write(
-                progress_bar(count, total), ending="\r" if interactive else "\n"
-            )
-        if interactive:
-            self.stdout.write("")
+        if background:
+            with transaction.atomic():
+                queued = import_run_dispatch(run=run)
+            self.stdout.write(f"已排入后台队列：{queued} 行（第 {run.pk} 次导入）。")
+            if not wait:
+                return
+            self._follow(run)
+        else:
+            self._run_here(run)
         run = import_run_finish(run=run)
         self._print_outcome(run)
+
+    def _run_here(self, run) -> None:
+        pending = list(import_run_pending(run).values_list("pk", flat=True))
+        total = run.rows.count()
+        done_before = total - len(pending)
+        for count, pk in enumerate(pending, start=done_before + 1):
+            import_row_run(import_row_id=pk)
+            self._progress(count, total)
+        self._progress_end()
+
+    def _follow(self, run, *, poll_seconds: float = 1.0) -> None:
+        """Show the workers' progress until no row of the run is waiting."""
+        total = run.rows.count()
+        while True:
+            counts = import_run_counts(run)
+            self._progress(total - counts[RowStatus.WAITING], total)
+            if not counts[RowStatus.WAITING]:
+                break
+            time.sleep(poll_seconds)
+        self._progress_end()
+
+    def _progress(self, done: int, total: int) -> None:
+        ending = "\r" if self.stdout.isatty() else "\n"
+        self.stdout.write(progress_bar(done, total), ending=ending)
+
+    def _progress_end(self) -> None:
+        if self.stdout.isatty():
+            self.stdout.write("")
 
     def _print_outcome(self, run) -> None:
         rows = run.rows.order_by("sheet_row")
