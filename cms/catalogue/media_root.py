@@ -52,3 +52,25 @@ class LocalMediaRoot:
                 _("文件“%s”无法读取，请检查权限。") % relative
             ) from None
         return path
+
+
+def allowed_media_root(text: str) -> LocalMediaRoot:
+    """The folder an editor named in the admin, if it lies inside one of the
+    roots the server allows (``CATALOGUE_MEDIA_ROOTS``): an editor must not
+    be able to read any other path on the server. A relative path is taken
+    inside the first allowed root."""
+    from django.conf import settings
+
+    roots = [Path(root).resolve() for root in settings.CATALOGUE_MEDIA_ROOTS]
+    if not roots:
+        raise MediaRootError(_("服务器未配置可导入的媒体目录，请联系管理员。"))
+    text = text.strip()
+    if not text:
+        raise MediaRootError(_("请填写媒体根目录。"))
+    path = Path(text)
+    resolved = (path if path.is_absolute() else roots[0] / path).resolve()
+    if not any(resolved.is_relative_to(root) for root in roots):
+        raise MediaRootError(
+            _("只能从服务器允许的媒体目录导入：%s。") % "、".join(map(str, roots))
+        )
+    return LocalMediaRoot(resolved)

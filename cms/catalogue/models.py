@@ -47,6 +47,12 @@ class ImportRun(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    #: The dry run's findings, kept so the admin shows the report and starts
+    #: the run from the rows it checked (``CatalogueRow.to_data``).
+    checked_rows = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(_("问题"), default=list, blank=True)
+    warnings = models.JSONField(_("提醒"), default=list, blank=True)
+    row_total = models.PositiveIntegerField(_("总行数"), default=0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 

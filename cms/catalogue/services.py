@@ -59,17 +59,56 @@ def import_run_start(
     collection: Collection | None = None,
     user=None,
 ) -> ImportRun:
-    """Record a run of the checked rows of ``report``, every row waiting."""
+    """Record a run of the checked rows of ``report`` and begin it."""
+    run = import_run_create(
+        report=report,
+        sheet_name=sheet_name,
+        media_root=media_root,
+        publish=publish,
+        collection=collection,
+        user=user,
+    )
+    return import_run_begin(run=run)
+
+
+def import_run_create(
+    *,
+    report: CheckReport,
+    sheet_name: str,
+    media_root: LocalMediaRoot,
+    publish: bool = False,
+    collection: Collection | None = None,
+    user=None,
+) -> ImportRun:
+    """Keep a dry run's report (problems, reminders, the rows that passed)
+    as a run not begun yet: the admin shows it, then begins it."""
+    return ImportRun.objects.create(
+        sheet_name=sheet_name[:255],
+        media_root=str(media_root),
+        publish=publish,
+        collection_name=collection.name if collection else "",
+        status=RunStatus.CHECKED,
+        started_by=user,
+        checked_rows=[row.to_data() for row in report.rows],
+        problems=[
+            {"row": p.row, "column": p.column, "message": p.message}
+            for p in report.problems
+        ],
+        warnings=list(report.warnings),
+        row_total=report.total,
+    )
+
+
+def import_run_begin(*, run: ImportRun) -> ImportRun:
+    """Record each checked row of ``run`` under its key, waiting, and make
+    what rows share. Refused when the dry run found problems."""
+    if run.problems:
+        raise ValidationError(_("目录中还有未通过检查的行，请改正后重新上传。"))
+    rows = [CatalogueRow.from_data(data) for data in run.checked_rows]
     with transaction.atomic():
-        run = ImportRun.objects.create(
-            sheet_name=sheet_name,
-            media_root=str(media_root),
-            publish=publish,
-            collection_name=collection.name if collection else "",
-            status=RunStatus.RUNNING,
-            started_by=user,
-        )
-        for row in report.rows:
+        run.status = RunStatus.RUNNING
+        run.save(update_fields=["status"])
+        for row in rows:
             ImportRow.objects.update_or_create(
                 key=row.key,
                 defaults={
@@ -81,10 +120,10 @@ def import_run_start(
                 },
             )
     # What rows share, made once, in order, before any row runs.
-    for row in report.rows:
+    for row in rows:
         with transaction.atomic():
             if row.kind.parent_model is not None:
-                parent_for(row, publish=publish, user=user)
+                parent_for(row, publish=run.publish, user=run.started_by)
             if row.channel:
                 channel_for(row.channel)
             for _role, name in row.credits:
@@ -97,32 +136,33 @@ def import_run_pending(run: ImportRun):
     return run.rows.exclude(status=RowStatus.DONE).order_by("sheet_row")
 
 
-def import_run_dispatch(*, run: ImportRun) -> int:
-    """Queue the run's pending rows for the workers, once this transaction
-    commits; the number queued."""
+def import_run_dispatch(*, run: ImportRun, row_ids: list[int] | None = None) -> int:
+    """Queue the run's pending rows (or those of ``row_ids``) for the workers,
+    once this transaction commits; the number queued."""
     from .tasks import import_catalogue_row
 
-    pending = list(import_run_pending(run).values_list("pk", flat=True))
-    for pk in pending:
+    if row_ids is None:
+        row_ids = list(import_run_pending(run).values_list("pk", flat=True))
+    for pk in row_ids:
         transaction.on_commit(
             lambda pk=pk: import_catalogue_row.apply_async(args=(pk,), queue="default")
         )
-    return len(pending)
+    return len(row_ids)
 
 
 def import_run_retry_failed(*, run: ImportRun) -> int:
     """Put the run's failed rows back to waiting (their reasons cleared) and
     queue them again; the number retried."""
     with transaction.atomic():
-        retried = run.rows.filter(status=RowStatus.FAILED).update(
-            status=RowStatus.WAITING, reason=""
+        failed = run.rows.select_for_update().filter(status=RowStatus.FAILED)
+        row_ids = list(failed.values_list("pk", flat=True))
+        if not row_ids:
+            return 0
+        run.rows.filter(pk__in=row_ids).update(status=RowStatus.WAITING, reason="")
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.RUNNING, finished_at=None
         )
-        if retried:
-            ImportRun.objects.filter(pk=run.pk).update(
-                status=RunStatus.RUNNING, finished_at=None
-            )
-            import_run_dispatch(run=run)
-    return retried
+        return import_run_dispatch(run=run, row_ids=row_ids)
 
 
 def import_run_counts(run: ImportRun) -> dict[str, int]:
