@@ -6,9 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,6 +25,7 @@ from .checks import check_sheet
 from .media_root import MediaRootError, allowed_media_root
 from .models import ImportRun, RowStatus, RunStatus
 from .reading import SheetError, read_sheet
+from .report import import_run_workbook
 from .services import (
     import_run_begin,
     import_run_counts,
@@ -185,6 +188,20 @@ def start_run(request, pk: int):
     return redirect("catalogue:detail", pk=run.pk)
 
 
+def download_report(request, pk: int):
+    if not can_import(request.user):
+        raise PermissionDenied
+    run = get_object_or_404(ImportRun, pk=pk)
+    response = HttpResponse(
+        import_run_workbook(run),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"导入结果-{run.pk}.xlsx"
+    )
+    return response
+
+
 @require_POST
 def retry_failed(request, pk: int):
     if not can_import(request.user):
@@ -217,4 +234,5 @@ class CatalogueViewSet(ViewSet):
             path("<int:pk>/", CatalogueRunView.as_view(), name="detail"),
             path("<int:pk>/start/", start_run, name="start"),
             path("<int:pk>/retry/", retry_failed, name="retry"),
+            path("<int:pk>/report.xlsx", download_report, name="report"),
         ]

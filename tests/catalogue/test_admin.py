@@ -155,3 +155,19 @@ def test_failed_rows_can_be_retried_from_the_progress_page(
         response = admin_client.post(reverse("catalogue:retry", args=[run.pk]))
     assert response.status_code == 302 and len(queued) == 1
     assert ImportRow.objects.get(sheet_row=2).status == RowStatus.WAITING
+
+
+def test_the_report_downloads_as_excel(demo, admin_client, allowed, tmp_path):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    rows = [ROWS[0], dict(ROWS[1], 期数="x")]
+    upload(admin_client, tmp_path, rows, media_root=allowed)
+    run = ImportRun.objects.get()
+    response = admin_client.get(reverse("catalogue:report", args=[run.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(BytesIO(response.content)).active
+    refused = [row for row in sheet.iter_rows(values_only=True) if row[0] == 3]
+    assert refused and refused[0][2] == "未通过检查"

@@ -311,3 +311,22 @@ def test_retrying_failed_rows_queues_them_again(
     assert len(callbacks) == 1  # one row task queued, for the failed row
     assert import_run_counts(run) == {"waiting": 1, "done": 1, "failed": 0}
     assert ImportRow.objects.get(sheet_row=3).reason == ""
+
+
+def test_the_final_report_lists_every_row_with_page_asset_and_outcome(
+    demo, tmp_path, media_root
+):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "结果.xlsx"
+    run_import(catalogue_rows(), tmp_path, media_root, "--report", str(out))
+
+    sheet = load_workbook(out).active
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert header[:4] == ("表格行", "标识", "状态", "结果")
+    assert [row[0] for row in rows] == [2, 3, 4, 5]
+    by_row = {row[0]: row for row in rows}
+    first = ImportRow.objects.get(sheet_row=2)
+    assert by_row[2][2:5] == ("已完成", "新建", "库布其沙漠的绿色奇迹")
+    assert by_row[2][5] == first.page.specific.full_url
+    assert by_row[2][6] == first.asset_id

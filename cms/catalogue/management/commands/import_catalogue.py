@@ -13,6 +13,7 @@ from cms.catalogue.media_root import LocalMediaRoot, MediaRootError
 from cms.catalogue.models import RowOutcome, RowStatus
 from cms.catalogue.progress import progress_bar
 from cms.catalogue.reading import SheetError, read_sheet
+from cms.catalogue.report import import_run_workbook
 from cms.catalogue.services import (
     import_row_run,
     import_run_counts,
@@ -38,6 +39,9 @@ class Command(BaseCommand):
             "--publish", action="store_true", help="直接发布（默认存为草稿）"
         )
         parser.add_argument("--collection", default="", help="媒体放入的收藏集")
+        parser.add_argument(
+            "--report", metavar="OUT.xlsx", help="导入结束后写出逐行结果（Excel）"
+        )
         parser.add_argument(
             "--background",
             action="store_true",
@@ -87,6 +91,7 @@ class Command(BaseCommand):
             collection=options["collection"],
             background=options["background"],
             wait=not options["no_wait"],
+            report_path=options["report"],
         )
 
     def _print_report(self, report: CheckReport) -> None:
@@ -109,7 +114,16 @@ class Command(BaseCommand):
         return found
 
     def _import(
-        self, report, *, sheet_name, root, publish, collection, background, wait
+        self,
+        report,
+        *,
+        sheet_name,
+        root,
+        publish,
+        collection,
+        background,
+        wait,
+        report_path,
     ):
         run = import_run_start(
             report=report,
@@ -128,6 +142,9 @@ class Command(BaseCommand):
         else:
             self._run_here(run)
         run = import_run_finish(run=run)
+        if report_path:
+            Path(report_path).write_bytes(import_run_workbook(run))
+            self.stdout.write(f"已写出导入结果：{report_path}")
         self._print_outcome(run)
 
     def _run_here(self, run) -> None:
