@@ -21,7 +21,7 @@ from cms.broadcasters.models import Channel
 
 from .adoptions import adoption_recorder
 from .kinds import KINDS, MUSIC_FORMS, CatalogueKind
-from .media_root import LocalMediaRoot, MediaRootError
+from .media_root import MediaRootError
 from .reading import Sheet, SheetRow
 
 PAIR_SEPARATORS = re.compile(r"[;；\n]")
@@ -127,7 +127,7 @@ class CheckReport:
 class _RowChecker:
     """Reads one row, collecting its problems instead of stopping at the first."""
 
-    def __init__(self, row: SheetRow, media_root: LocalMediaRoot | None):
+    def __init__(self, row: SheetRow, media_root):
         self.row = row
         self.media_root = media_root
         self.problems: list[Problem] = []
@@ -263,6 +263,10 @@ class _RowChecker:
         if not relative or self.media_root is None:
             return relative
         try:
+            if column == "媒体文件":
+                # Its bytes are not needed yet (and may be gigabytes on S3).
+                self.media_root.check(relative)
+                return relative
             path = self.media_root.local_path(relative)
         except MediaRootError as error:
             self.refuse(column, error.reason)

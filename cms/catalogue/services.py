@@ -39,7 +39,7 @@ from media_pipeline.subtitles import SubtitleError
 from .adoptions import adoption_recorder
 from .checks import CatalogueRow, CheckReport
 from .kinds import CatalogueKind
-from .media_root import LocalMediaRoot, MediaRootError
+from .media_root import LocalMediaRoot, MediaRootError, media_root_from
 from .models import ImportRow, ImportRun, RowOutcome, RowStatus, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -216,7 +216,15 @@ def _reason(error: Exception) -> str:
 def _import_row(import_row: ImportRow) -> None:
     run = import_row.run
     row = CatalogueRow.from_data(import_row.data)
-    media_root = LocalMediaRoot(run.media_root)
+    media_root = media_root_from(run.media_root)
+    try:
+        _import_row_from(import_row, row, media_root)
+    finally:
+        media_root.close()
+
+
+def _import_row_from(import_row: ImportRow, row: CatalogueRow, media_root) -> None:
+    run = import_row.run
     fingerprint = _fingerprint(row, media_root)
     page = import_row.page.specific if import_row.page_id else None
     if page is not None and import_row.fingerprint == fingerprint:
@@ -275,8 +283,7 @@ def _fingerprint(row: CatalogueRow, media_root: LocalMediaRoot) -> str:
     digest = hashlib.sha256(row.cells_fingerprint().encode())
     for relative in (row.media, row.subtitles, row.cover):
         if relative:
-            stat = media_root.local_path(relative).stat()
-            digest.update(f"|{relative}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            digest.update(f"|{relative}:{media_root.signature(relative)}".encode())
     return digest.hexdigest()
 
 

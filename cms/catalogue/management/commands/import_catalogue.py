@@ -9,7 +9,7 @@ from django.db import transaction
 from wagtail.models import Collection
 
 from cms.catalogue.checks import CheckReport, check_sheet
-from cms.catalogue.media_root import LocalMediaRoot, MediaRootError
+from cms.catalogue.media_root import MediaRootError, media_root_from
 from cms.catalogue.models import RowOutcome, RowStatus
 from cms.catalogue.progress import progress_bar
 from cms.catalogue.reading import SheetError, read_sheet
@@ -66,13 +66,16 @@ class Command(BaseCommand):
         manifest = Path(options["manifest"])
         try:
             sheet = read_sheet(manifest.read_bytes(), filename=manifest.name)
-            media_root = LocalMediaRoot(options["media_root"])
+            media_root = media_root_from(options["media_root"])
         except OSError as error:
             raise CommandError(f"无法读取目录文件：{error.strerror}") from None
         except (SheetError, MediaRootError) as error:
             raise CommandError(error.reason) from None
 
-        report = check_sheet(sheet, media_root=media_root)
+        try:
+            report = check_sheet(sheet, media_root=media_root)
+        finally:
+            media_root.close()  # the subtitles and covers fetched from S3
         self._print_report(report)
         if not report.ok:
             raise CommandError(
