@@ -127,9 +127,11 @@ class CheckReport:
 class _RowChecker:
     """Reads one row, collecting its problems instead of stopping at the first."""
 
-    def __init__(self, row: SheetRow, media_root):
+    def __init__(self, row: SheetRow, media_root, platforms: set[str] | None):
         self.row = row
         self.media_root = media_root
+        #: The platforms an adoption may name; None without syndication.
+        self.platforms = platforms
         self.problems: list[Problem] = []
 
     def refuse(self, column: str, message: str) -> None:
@@ -223,11 +225,10 @@ class _RowChecker:
         text = self.row.text(column)
         if not text:
             return []
-        recorder = adoption_recorder()
-        if recorder is None:
+        known = self.platforms
+        if known is None:
             self.refuse(column, _("本站未启用分发模块，无法记录平台采用，请清空此列。"))
             return []
-        known = recorder.platform_names()
         adoptions = []
         for part in filter(None, PAIR_SEPARATORS.split(text)):
             if not part.strip():
@@ -306,8 +307,10 @@ def parse_date(text: str) -> dt.date | None:
     return None
 
 
-def check_row(row: SheetRow, media_root) -> tuple[CatalogueRow | None, list[Problem]]:
-    checker = _RowChecker(row, media_root)
+def check_row(
+    row: SheetRow, media_root, *, platforms: set[str] | None
+) -> tuple[CatalogueRow | None, list[Problem]]:
+    checker = _RowChecker(row, media_root, platforms)
     kind_label = checker.text("类型", required=True)
     kind = KINDS.get(kind_label)
     if kind_label and kind is None:
@@ -370,8 +373,10 @@ def check_sheet(sheet: Sheet, *, media_root) -> CheckReport:
     """Check every row of ``sheet`` against ``media_root`` and the site."""
     report = CheckReport(total=len(sheet.rows))
     seen: dict[str, CatalogueRow] = {}
+    recorder = adoption_recorder()
+    platforms = recorder.platform_names() if recorder is not None else None
     for sheet_row in sheet.rows:
-        row, problems = check_row(sheet_row, media_root)
+        row, problems = check_row(sheet_row, media_root, platforms=platforms)
         report.problems.extend(problems)
         if row is None:
             continue
@@ -410,12 +415,11 @@ def _duplicate(row: CatalogueRow, earlier: CatalogueRow) -> Problem:
 def _site_warnings(report: CheckReport) -> list[str]:
     """What the import will create besides the rows' own pages."""
     warnings = []
-    missing_index = set()
     parents: dict[CatalogueKind, set[str]] = {}
     channels = set()
+    kinds = {row.kind for row in report.rows}
+    missing_index = {kind for kind in kinds if not kind.index_model.objects.exists()}
     for row in report.rows:
-        if not row.kind.index_model.objects.exists():
-            missing_index.add(row.kind)
         if row.kind.parent_model is not None:
             parents.setdefault(row.kind, set()).add(row.parent_title)
         if row.channel:
