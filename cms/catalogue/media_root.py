@@ -162,12 +162,19 @@ def allowed_media_root(text: str) -> LocalMediaRoot:
     inside the first allowed root."""
     from django.conf import settings
 
-    roots = [Path(root).resolve() for root in settings.CATALOGUE_MEDIA_ROOTS]
-    if not roots:
+    configured = list(settings.CATALOGUE_MEDIA_ROOTS)
+    if not configured:
         raise MediaRootError(_("服务器未配置可导入的媒体目录，请联系管理员。"))
     text = text.strip()
     if not text:
         raise MediaRootError(_("请填写媒体根目录。"))
+    if text.startswith("s3://"):
+        return _allowed_bucket_root(text, configured)
+    roots = [Path(root).resolve() for root in configured if "://" not in root]
+    if not roots:
+        raise MediaRootError(
+            _("只能从服务器允许的媒体目录导入：%s。") % "、".join(configured)
+        )
     path = Path(text)
     resolved = (path if path.is_absolute() else roots[0] / path).resolve()
     if not any(resolved.is_relative_to(root) for root in roots):
@@ -175,3 +182,21 @@ def allowed_media_root(text: str) -> LocalMediaRoot:
             _("只能从服务器允许的媒体目录导入：%s。") % "、".join(map(str, roots))
         )
     return LocalMediaRoot(resolved)
+
+
+def _allowed_bucket_root(url: str, configured: list[str]) -> S3MediaRoot:
+    """``s3://bucket/prefix`` inside one of the allowed ``s3://`` roots."""
+    parsed = urlsplit(url)
+    key = PurePosixPath(parsed.path.strip("/") or ".")
+    for root in configured:
+        allowed = urlsplit(root)
+        if allowed.scheme != "s3" or allowed.netloc != parsed.netloc:
+            continue
+        prefix = PurePosixPath(allowed.path.strip("/") or ".")
+        if ".." not in key.parts and (
+            prefix == PurePosixPath(".") or (key == prefix or prefix in key.parents)
+        ):
+            return S3MediaRoot(url)
+    raise MediaRootError(
+        _("只能从服务器允许的媒体目录导入：%s。") % "、".join(configured)
+    )

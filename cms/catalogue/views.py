@@ -54,7 +54,9 @@ class CatalogueUploadForm(forms.Form):
     media_root = forms.CharField(
         label=gettext_lazy("媒体根目录"),
         max_length=1000,
-        help_text=gettext_lazy("服务器上存放媒体文件的文件夹，须在允许的目录之内。"),
+        help_text=gettext_lazy(
+            "服务器上存放媒体文件的文件夹（或 s3://存储桶/前缀），须在允许的目录之内。"
+        ),
     )
     collection = forms.ModelChoiceField(
         label=gettext_lazy("收藏集"),
@@ -127,7 +129,11 @@ class CatalogueUploadView(ImportPermissionMixin, WagtailAdminTemplateMixin, Form
         except SheetError as error:
             form.add_error("file", error.reason)
             return self.form_invalid(form)
-        report = check_sheet(sheet, media_root=form.cleaned_data["media_root"])
+        media_root = form.cleaned_data["media_root"]
+        try:
+            report = check_sheet(sheet, media_root=media_root)
+        finally:
+            media_root.close()  # subtitles and covers fetched from a bucket
         run = import_run_create(
             report=report,
             sheet_name=upload.name,

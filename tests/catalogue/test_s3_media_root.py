@@ -73,3 +73,35 @@ def test_s3_roots_need_the_project_s3_settings(demo, tmp_path):
     manifest = str(xlsx([ROW], tmp_path / "目录.xlsx"))
     with pytest.raises(CommandError, match="本站未配置 S3"):
         call_command("import_catalogue", manifest, "--media-root", "s3://b/p")
+
+
+def test_the_admin_takes_a_bucket_root_only_inside_an_allowed_one(
+    demo, bucket_root, tmp_path, client, superuser, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from cms.catalogue.models import ImportRun
+
+    url, _files = bucket_root
+    settings.CATALOGUE_MEDIA_ROOTS = [url]
+    client.force_login(superuser)
+    sheet = xlsx([ROW], tmp_path / "目录.xlsx").read_bytes()
+
+    def post(media_root):
+        return client.post(
+            reverse("catalogue:upload"),
+            {"file": SimpleUploadedFile("目录.xlsx", sheet), "media_root": media_root},
+        )
+
+    bucket = url.split("/")[2]
+    for outside in (f"s3://{bucket}/other", f"s3://{bucket}/catalogue/../x", "/etc"):
+        response = post(outside)
+        assert response.status_code == 200, outside
+        assert "只能从服务器允许的媒体目录导入" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+    response = post(url)
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and not run.problems
+    assert "可导入 1 行" in client.get(response.url).content.decode()
