@@ -171,3 +171,39 @@ def test_the_report_downloads_as_excel(demo, admin_client, allowed, tmp_path):
     sheet = load_workbook(BytesIO(response.content)).active
     refused = [row for row in sheet.iter_rows(values_only=True) if row[0] == 3]
     assert refused and refused[0][2] == "未通过检查"
+
+
+def test_the_progress_page_costs_the_same_queries_for_3_or_20_rows(
+    demo, admin_client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cms.catalogue.models import RowOutcome
+    from media_pipeline.models import MediaAsset
+
+    pages = list(Page.objects.filter(depth__gte=3).order_by("pk")[:20])
+    asset = MediaAsset.objects.first()
+
+    def queries(n: int) -> int:
+        run = ImportRun.objects.create(
+            sheet_name=f"{n}.xlsx", media_root="/x", status=RunStatus.RUNNING
+        )
+        for i, page in enumerate(pages[:n]):
+            ImportRow.objects.create(
+                key=f"{n}|{i}",
+                run=run,
+                sheet_row=i + 2,
+                status=RowStatus.DONE,
+                outcome=RowOutcome.CREATED,
+                page=page,
+                asset=asset,
+            )
+        with CaptureQueriesContext(connection) as captured:
+            response = admin_client.get(reverse("catalogue:detail", args=[run.pk]))
+        assert response.status_code == 200
+        assert response.content.decode().count("<td>第 ") == n
+        return len(captured)
+
+    assert len(pages) == 20
+    assert queries(3) == queries(20)
