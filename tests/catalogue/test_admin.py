@@ -173,9 +173,7 @@ def test_the_report_downloads_as_excel(demo, admin_client, allowed, tmp_path):
     assert refused and refused[0][2] == "未通过检查"
 
 
-def test_the_progress_page_costs_the_same_queries_for_3_or_20_rows(
-    demo, admin_client
-):
+def test_the_progress_page_costs_the_same_queries_for_3_or_20_rows(demo, admin_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
