@@ -11,6 +11,8 @@ from wagtail.permissions import policy_registry, register_permission_policy
 
 from cms.core.deliverables import kind_for_model
 
+# Answers the catalogue import's hook for historical adoptions.
+from . import catalogue_adoptions  # noqa: F401
 from .dashboard import delivery_todo_items
 from .models import Delivery, DeliveryProfile, PartnerAccount, Platform
 

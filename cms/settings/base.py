@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cms.awards",
     "cms.schedules",
     "cms.site",
+    "cms.catalogue",
     "media_pipeline",
     "syndication",
     "brand_assets",
@@ -420,3 +421,10 @@ if "PARTNER_API_RATE_LIMIT" in env.ENVIRON:
     PARTNER_API_RATE_LIMIT = env.int("PARTNER_API_RATE_LIMIT")
 if "PARTNER_API_RATE_WINDOW" in env.ENVIRON:
     PARTNER_API_RATE_WINDOW = env.int("PARTNER_API_RATE_WINDOW")
+
+# --- Catalogue import -------------------------------------------------------------
+# The folders the admin's 导入目录 may read media from (a shared disk mounted on
+# the server); an editor can name a folder inside one of them, nothing else.
+CATALOGUE_MEDIA_ROOTS = env.list(
+    "CATALOGUE_MEDIA_ROOTS", default=[str(VAR_DIR / "catalogue")]
+)
