@@ -67,9 +67,9 @@ class LedgerAdoptionRecorder:
             delivery=delivery,
             from_state=DeliveryState.DRAFT,
             to_state=DeliveryState.ADOPTED,
-            via=Via.SYSTEM,
+            via=Via.IMPORT,
             reason=_("目录导入的历史采用记录（%(day)s）") % {"day": adopted_on},
-            payload={"via": "import", "source": IMPORT_SOURCE},
+            payload={"source": IMPORT_SOURCE},
         )
         return True
 

@@ -157,6 +157,8 @@ class Via(models.TextChoices):
     ADMIN = "admin", _("后台")
     PARTNER_API = "partner_api", _("合作方接口")
     SYSTEM = "system", _("系统")
+    #: Recorded by the catalogue import from the office's own records.
+    IMPORT = "import", _("目录导入")
 
 
 # The availability window, written once as a filter and once in Python: the

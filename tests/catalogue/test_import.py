@@ -154,6 +154,8 @@ def test_a_good_sheet_imports_pages_media_subtitles_covers_and_adoptions(
     adopted = Delivery.objects.get(page=first, platform__name="央视频")
     assert adopted.state == DeliveryState.ADOPTED
     assert str(adopted.adopted_on) == "2023-05-01"
+    # The ledger says where the record came from.
+    assert [event.via for event in adopted.events.all()] == ["import"]
     report = adoption_report(year=2023)
     assert report.count(Platform.objects.get(name="央视频"), year=2023, month=5) == 1
     assert report.count(Platform.objects.get(name="科普中国"), year=2023, month=6) == 1
