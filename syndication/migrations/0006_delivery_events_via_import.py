@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('syndication', '0005_partner_items'),
+        ("syndication", "0005_partner_items"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='deliveryevent',
-            name='via',
-            field=models.CharField(choices=[('admin', '后台'), ('partner_api', '合作方接口'), ('system', '系统'), ('import', '目录导入')], max_length=20, verbose_name='途径'),
+            model_name="deliveryevent",
+            name="via",
+            field=models.CharField(
+                choices=[
+                    ("admin", "后台"),
+                    ("partner_api", "合作方接口"),
+                    ("system", "系统"),
+                    ("import", "目录导入"),
+                ],
+                max_length=20,
+                verbose_name="途径",
+            ),
         ),
     ]
