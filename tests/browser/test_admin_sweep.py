@@ -45,7 +45,7 @@ _ALLOWED = """
     WebP AVIF PDF ZIP URL URLs API ID CSV XLSX Excel JSON RSS XML XMLTV ICS
     LUFS LKFS LU dB dBTP dBFS kbps kbit Mbps fps px KB MB GB TB PCM UTC QC IP
     FM AM TV LED DPI RGB CMYK SHA OK Opus WebM MKV Baigali
-    ISRC ISWC ISBN ISSN DOI
+    ISRC ISWC ISBN ISSN DOI ICP
 """
 ALLOWED_WORDS = {word.lower() for word in _ALLOWED.split()}
 # Identifiers that are code, not data, even with an underscore or a digit.
