@@ -1,0 +1,136 @@
+"""The public search page and its suggestions, on the demo site."""
+
+import pytest
+from django.core.management import call_command
+from wagtail.models import Page, PageViewRestriction
+
+from cms.music.models import MusicWorkPage
+from cms.programmes.models import EpisodePage, ProgramPage
+from cms.videos.models import ShortVideoPage
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indexed(demo):
+    """The demo, indexed as ``manage.py update_index`` does."""
+    call_command("update_index", verbosity=0)
+    return demo
+
+
+def live(model, contains):
+    page = model.objects.live().public().filter(title__contains=contains).first()
+    assert page is not None, f"the demo has no live {model.__name__} titled *{contains}*"
+    return page
+
+
+def search(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "word, model",
+    [("沙漠", None), ("古如歌", MusicWorkPage), ("风能", None)],
+)
+def test_a_word_from_the_middle_of_a_title_finds_its_page(client, indexed, word, model):
+    pages = Page.objects.live().public().filter(title__contains=word)
+    if model is not None:
+        pages = pages.type(model)
+    page = pages.exclude(depth__lte=2).first()
+    assert page is not None, f"the demo has no live page titled *{word}*"
+    assert f'href="{page.url}"' in search(client, q=word)
+
+
+def test_the_kind_filter_narrows_the_results(client, indexed):
+    episode = EpisodePage.objects.live().public().first()
+    word = episode.title[1:3]
+    everything = search(client, q=word)
+    episodes = search(client, q=word, kind="episode")
+    programmes = search(client, q=word, kind="programme")
+    assert episode.url in everything and episode.url in episodes
+    assert episode.url not in programmes
+    # The filter links keep the query.
+    assert "kind=music" in everything and "q=" in everything
+
+
+def test_results_are_paged_and_the_links_keep_the_query(client, indexed, settings):
+    from cms.site import search as site_search
+
+    site_search_per_page = site_search.RESULTS_PER_PAGE
+    count = len(list(Page.objects.live().public().type(ShortVideoPage, EpisodePage)))
+    assert count > 1
+    try:
+        site_search.RESULTS_PER_PAGE = 1
+        from cms.site.views import search as view_module
+
+        view_module.RESULTS_PER_PAGE = 1
+        first = search(client, q="科普")
+        second = search(client, q="科普", page=2)
+    finally:
+        site_search.RESULTS_PER_PAGE = site_search_per_page
+        view_module.RESULTS_PER_PAGE = site_search_per_page
+    assert "第 1 /" in first and 'rel="next"' in first and "q=%E7%A7%91%E6%99%AE" in first
+    assert "第 2 /" in second
+
+
+def test_an_empty_box_prompts_and_no_match_suggests(client, indexed):
+    assert "请输入想找的内容" in search(client)
+    html = search(client, q="zzqqxx不存在的词")
+    assert "没有找到" in html and "少用几个词" in html
+
+
+def test_drafts_unpublished_and_restricted_pages_never_appear(client, indexed):
+    draft = live(ProgramPage, "")
+    draft.title = "隐身草稿节目甲"
+    draft.save_revision()  # a draft revision: the live title stays
+    gone = EpisodePage.objects.live().public().first()
+    gone.title = "下线单集乙"
+    gone.save_revision().publish()
+    gone.unpublish()
+    secret = ShortVideoPage.objects.live().public().first()
+    secret.title = "私密短视频丙"
+    secret.save_revision().publish()
+    PageViewRestriction.objects.create(page=secret, restriction_type="login")
+    call_command("update_index", verbosity=0)
+    for word in ("隐身草稿", "下线单集", "私密短视频"):
+        html = search(client, q=word)
+        assert "没有找到" in html, word
+    assert client.get("/search/suggest/", {"q": "私密短视频"}).json()["suggestions"] == []
+
+
+def test_matches_are_marked_and_markup_in_the_query_is_escaped(client, indexed):
+    html = search(client, q="沙漠")
+    assert "<mark>沙漠</mark>" in html
+    html = search(client, q="<script>alert(1)</script>沙漠")
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "沙漠" * 60}, "搜索词太长了"),
+        ({"q": "！？。，、……"}, "没有可以查找的文字"),
+        ({"q": "沙漠", "kind": "no-such-kind"}, "<mark>沙漠</mark>"),
+        ({"q": "沙漠", "page": "abc"}, "<mark>沙漠</mark>"),
+    ],
+)
+def test_bad_input_gets_a_clear_answer(client, indexed, params, message):
+    assert message in search(client, **params)
+
+
+def test_suggest_returns_up_to_eight_matching_titles(client, indexed):
+    page = live(MusicWorkPage, "古如歌")
+    data = client.get("/search/suggest/", {"q": "古如歌"}).json()
+    assert {"title": page.title, "url": page.url, "kind": "音乐作品"} in data["suggestions"]
+    assert len(client.get("/search/suggest/", {"q": "科普"}).json()["suggestions"]) <= 8
+    assert client.get("/search/suggest/", {"q": ""}).json()["suggestions"] == []
+    assert client.get("/search/suggest/", {"q": "x" * 500}).status_code == 200
+
+
+def test_every_page_has_the_search_box(client, indexed):
+    html = client.get("/").content.decode()
+    assert 'role="combobox"' in html and 'action="/search/"' in html
+    assert "js/site-search.js" in html
