@@ -48,7 +48,11 @@ def search(request):
             "problem": problem,
             "kind": kind,
             "kinds": [
-                {"label": k.label, "url": "?" + urlencode({"q": query, "kind": k.slug}), "current": k == kind}
+                {
+                    "label": k.label,
+                    "url": "?" + urlencode({"q": query, "kind": k.slug}),
+                    "current": k == kind,
+                }
                 for k in KINDS
             ],
             "all_url": "?" + urlencode({"q": query}),
