@@ -25,6 +25,12 @@ def live(model, contains):
     return page
 
 
+def results(html):
+    """The list of results only (the header and footer link to sections too)."""
+    start = html.find('<ol class="search-results">')
+    return html[start : html.index("</ol>", start)] if start >= 0 else ""
+
+
 def search(client, **params):
     response = client.get("/search/", params)
     assert response.status_code == 200
@@ -41,19 +47,20 @@ def test_a_word_from_the_middle_of_a_title_finds_its_page(client, indexed, word,
         pages = pages.type(model)
     page = pages.exclude(depth__lte=2).first()
     assert page is not None, f"the demo has no live page titled *{word}*"
-    assert f'href="{page.url}"' in search(client, q=word)
+    assert f'href="{page.url}"' in results(search(client, q=word))
 
 
 def test_the_kind_filter_narrows_the_results(client, indexed):
     episode = EpisodePage.objects.live().public().first()
     word = episode.title[1:3]
-    everything = search(client, q=word)
-    episodes = search(client, q=word, kind="episode")
-    programmes = search(client, q=word, kind="programme")
+    page = search(client, q=word)
+    everything = results(page)
+    episodes = results(search(client, q=word, kind="episode"))
+    programmes = results(search(client, q=word, kind="programme"))
     assert episode.url in everything and episode.url in episodes
     assert episode.url not in programmes
     # The filter links keep the query.
-    assert "kind=music" in everything and "q=" in everything
+    assert "kind=music" in page and "q=" in page
 
 
 def test_results_are_paged_and_the_links_keep_the_query(client, indexed, monkeypatch):
@@ -130,3 +137,15 @@ def test_every_page_has_the_search_box(client, indexed):
     html = client.get("/").content.decode()
     assert 'role="combobox"' in html and 'action="/search/"' in html
     assert "js/site-search.js" in html
+
+
+def test_the_brand_library_is_found_under_all_kinds(client, indexed):
+    from brand_assets.models import BrandLibraryPage
+
+    library = BrandLibraryPage.objects.live().public().first()
+    assert library is not None
+    html = search(client, q=library.title)
+    assert f'href="{library.url}"' in results(html)
+    assert str(BrandLibraryPage._meta.verbose_name) in results(html)
+    narrowed = results(search(client, q=library.title, kind="music"))
+    assert f'href="{library.url}"' not in narrowed
