@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import discovery, embeds
+from .views import discovery, embeds, search
 
 app_name = "site"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     path("sitemap.xml", discovery.sitemap_xml, name="sitemap"),
     path("embed/<int:page_id>/", embeds.embed, name="embed"),
     path("oembed/", embeds.oembed, name="oembed"),
+    path("search/", search.search, name="search"),
+    path("search/suggest/", search.suggest, name="search_suggest"),
 ]
