@@ -102,6 +102,16 @@ def _bulk_children(parent, model, rows: list[dict], prefix: str) -> list[int]:
     return ids
 
 
+def _index(page_ids: list[int], models) -> None:
+    """Index the new pages in bulk, as ``manage.py update_index`` would (the
+    bulk inserts send no signals), so that search finds them."""
+    from wagtail.search.backends import get_search_backend
+
+    backend = get_search_backend()
+    for model in models:
+        backend.add_bulk(model, list(model.objects.filter(pk__in=page_ids)))
+
+
 def _assets(count: int):
     from media_pipeline.models import AssetStatus, MediaAsset, MediaKind
 
@@ -198,6 +208,7 @@ def generate(total: int, *, log=lambda message: None) -> Catalogue:
             ],
             "m",
         )
+        _index(page_ids, (EpisodePage, ShortVideoPage, MusicWorkPage))
         assets = _assets(len(page_ids))
         platform = Platform.objects.get(slug="kepu-china")
         profile = platform.profiles.first()

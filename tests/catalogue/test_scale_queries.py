@@ -35,7 +35,7 @@ def pages(catalogue: Catalogue) -> dict[str, str]:
         "delivery ledger": "/admin/syndication/deliveries/",
         "partner items": "/api/partner/v1/items?limit=50",
         "public programme": Page.objects.get(pk=catalogue.programme_id).url,
-        "search": "/admin/pages/search/?q=沙漠",
+        "search": "/admin/pages/search/?q=草方格",
     }
 
 
@@ -57,6 +57,8 @@ def count(admin: Client, catalogue: Catalogue) -> dict[str, int]:
             response = client.get(url, **extra)
         assert response.status_code == 200, (name, url, response.status_code)
         counts[name] = len(queries)
+        if name == "search":  # counted over generated results, not none
+            assert "百嘎丽科普短视频 第" in response.content.decode()
     return counts
 
 
