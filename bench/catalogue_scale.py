@@ -21,7 +21,9 @@ TITLES = {
     "video": "百嘎丽科普短视频 第{n}集：草方格",
     "music": "鄂尔多斯之歌 第{n}首",
 }
-SUMMARY = "第{n}期从鄂尔多斯的风沙说起，讲草方格如何把流沙固定下来。"
+# "草方格" is in the short videos' titles only: search then lists one page type
+# at every size (the admin search makes a query per type it lists).
+SUMMARY = "第{n}期从鄂尔多斯的风沙说起，讲科研人员如何把流沙固定下来。"
 
 
 @dataclass
