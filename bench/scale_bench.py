@@ -132,6 +132,11 @@ def run(*, requests: int, log) -> ScaleResults:
             catalogue, admin, public, requests=requests, log=log
         )
     wall = time.monotonic() - wall_start
+    # The partner API's fetch records wait in a buffer flushed at exit, when
+    # the run's database is gone: written now instead.
+    from syndication.fetch_records import fetch_buffer
+
+    fetch_buffer.flush()
     foreign = max(0.0, system_busy_seconds() - busy - (own_cpu_seconds() - own))
     results.contention = foreign / (wall * CORES) if wall else 0.0
     return results
