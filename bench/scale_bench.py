@@ -8,7 +8,7 @@ public programme page now those of the larger catalogue's programme (1,941
 episodes). Requests go through Django's test client in this process, against
 the run's temporary SQLite database; each page is warmed once, then requested
 ``requests`` times, round after round in rotating order. The row's target is
-p95 at 3,400 ÷ p95 at 100 ≤ 1.5, for the slowest-growing page's ratio.
+p95 at 3,400 ÷ p95 at 100 ≤ 1.5, judged on the page that grows most.
 
     .venv/bin/python -m bench.run --skip-pipeline --skip-upload --skip-api \\
         --skip-search
