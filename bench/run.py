@@ -5,7 +5,9 @@
         [--retry-disturbed 0]
         [--api-items 10000] [--api-seconds 3] [--api-conn-max-age 600]
         [--api-threads 1] [--search-pages 5000]
+        [--scale-requests 20]
         [--skip-pipeline] [--skip-upload] [--skip-api] [--skip-search]
+        [--skip-scale]
         [--json results.json] [--keep]
 
 Search alone (a few minutes): ``--skip-pipeline --skip-upload --skip-api``.
@@ -84,6 +86,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-upload", action="store_true")
     parser.add_argument("--skip-api", action="store_true")
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument(
+        "--scale-requests",
+        type=int,
+        default=20,
+        help="timed requests of each page at each size of the scale benchmark",
+    )
+    parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument(
         "--quiet-wait",
         type=float,
@@ -236,6 +245,7 @@ SUMMARY_ROWS = (
     ("6b", "  items ÷ bare (200 from the cache)", "api_cached_vs_bare", 0.9),
     ("7", "public segment ÷ bare static file", "media_segment_vs_static", 0.8),
     ("8", "search p95 ÷ stock database backend", "search_p95_vs_stock", None),
+    ("9", "slowest page p95 at 3,400 ÷ at 100 items", "scale_p95_large_vs_small", 1.5),
 )
 AT_LEAST = {
     "api_uncached_vs_bare",
@@ -354,6 +364,7 @@ def main(argv=None) -> int:
     )
     log(f"working in {root}")
     pipeline_results = upload_results = api_results = search_results = None
+    scale_results = None
     try:
         log("creating the database (migrate)")
         environment.setup_django()
@@ -407,6 +418,11 @@ def main(argv=None) -> int:
                 quiet_wait=args.quiet_wait,
                 log=log,
             )
+        if not args.skip_scale:
+            from . import scale_bench
+
+            log("scale benchmark, six pages at 100 and 3,400 items")
+            scale_results = scale_bench.run(requests=args.scale_requests, log=log)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -438,6 +454,11 @@ def main(argv=None) -> int:
 
         lines += ["", *search_bench.report(search_results)]
         ratios.update(search_bench.ratios(search_results))
+    if scale_results is not None:
+        from . import scale_bench
+
+        lines += ["", *scale_bench.report(scale_results)]
+        ratios.update(scale_bench.ratios(scale_results))
     lines += ["", *summary_table(ratios, upload_results), "=" * 78]
     print("\n".join(lines), flush=True)
 
@@ -457,6 +478,7 @@ def main(argv=None) -> int:
             ),
             "partner_api": asdict(api_results) if api_results else None,
             "search": asdict(search_results) if search_results else None,
+            "scale": asdict(scale_results) if scale_results else None,
         }
         args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     return 0

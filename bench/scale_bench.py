@@ -1,0 +1,175 @@
+"""The scale proof's speed half: six pages at 100 and at 3,400 items.
+
+A synthetic catalogue (``bench.catalogue_scale``: episodes, short videos and
+music works in the issue's 2,000 : 1,200 : 200 proportions, with assets and
+deliveries) of 100 items is generated and each page timed; 3,300 more items
+are added beside it and the same pages timed again, the explorer and the
+public programme page now those of the larger catalogue's programme (1,941
+episodes). Requests go through Django's test client in this process, against
+the run's temporary SQLite database; each page is warmed once, then requested
+``requests`` times, round after round in rotating order. The row's target is
+p95 at 3,400 ÷ p95 at 100 ≤ 1.5, judged on the page that grows most.
+
+    .venv/bin/python -m bench.run --skip-pipeline --skip-upload --skip-api \\
+        --skip-search
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+from .search_bench import percentile
+
+SMALL = 100
+LARGE = 3_400
+PAGES = (
+    "admin explorer",
+    "media library",
+    "delivery ledger",
+    "partner items",
+    "public programme",
+    "search",
+)
+
+
+@dataclass
+class ScaleResults:
+    requests: int
+    generate_seconds: dict[str, float] = field(default_factory=dict)
+    # size → page → samples (ms)
+    samples_ms: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    contention: float = 0.0
+
+    def p95(self, size: int, page: str) -> float:
+        return percentile(self.samples_ms[str(size)][page], 0.95)
+
+    def ratio(self, page: str) -> float:
+        small = self.p95(SMALL, page)
+        return self.p95(LARGE, page) / small if small else math.nan
+
+
+def _urls(catalogue) -> dict[str, tuple[str, dict]]:
+    from wagtail.models import Page
+
+    partner = {"HTTP_AUTHORIZATION": f"Bearer {catalogue.partner_key}"}
+    return {
+        "admin explorer": (f"/admin/pages/{catalogue.programme_id}/", {}),
+        "media library": ("/admin/media/", {}),
+        "delivery ledger": ("/admin/syndication/deliveries/", {}),
+        "partner items": ("/api/partner/v1/items?limit=50", partner),
+        "public programme": (Page.objects.get(pk=catalogue.programme_id).url, {}),
+        "search": ("/admin/pages/search/?q=草方格", {}),
+    }
+
+
+def _forget_partner_pages() -> None:
+    """The partner API keeps whole pages (in the process and in the cache):
+    timed from a kept page, its items page would say nothing of the catalogue
+    behind it. Emptied before each of its requests, outside the timing."""
+    from django.core.cache import caches
+
+    from syndication.page_cache import PROCESS_PAGES
+
+    caches["default"].clear()
+    PROCESS_PAGES.clear()
+
+
+def _time_pages(catalogue, admin, public, *, requests: int, log) -> dict:
+    from .timing import rotated
+
+    urls = _urls(catalogue)
+    samples = {name: [] for name in PAGES}
+
+    def client(name):
+        return public if name in ("partner items", "public programme") else admin
+
+    for name in PAGES:  # warm-up, and a check that every page answers
+        url, extra = urls[name]
+        response = client(name).get(url, **extra)
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {url} answered {response.status_code}")
+    for round_index in range(requests):
+        for name in rotated(PAGES, round_index):
+            url, extra = urls[name]
+            if name == "partner items":
+                _forget_partner_pages()
+            start = time.perf_counter()
+            client(name).get(url, **extra)
+            samples[name].append((time.perf_counter() - start) * 1000)
+    for name in PAGES:
+        log(f"    {name:<18} p95 {percentile(samples[name], 0.95):8.1f} ms")
+    return samples
+
+
+def run(*, requests: int, log) -> ScaleResults:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from .catalogue_scale import generate
+    from .machine import own_cpu_seconds, system_busy_seconds
+    from .timing import CORES
+
+    setup_test_environment()  # the test client's host, as in a test
+    admin = Client()
+    admin.force_login(
+        get_user_model().objects.create_superuser("scale-bench", "", "scale-bench")
+    )
+    public = Client()
+    results = ScaleResults(requests=requests)
+    busy, own, wall_start = system_busy_seconds(), own_cpu_seconds(), time.monotonic()
+    added = 0
+    for size in (SMALL, LARGE):
+        log(f"  generating {size - added} items (catalogue of {size})")
+        start = time.monotonic()
+        catalogue = generate(size - added, log=log)
+        added = size
+        results.generate_seconds[str(size)] = time.monotonic() - start
+        log(f"  timing the six pages at {size} items, {requests} requests each")
+        results.samples_ms[str(size)] = _time_pages(
+            catalogue, admin, public, requests=requests, log=log
+        )
+    wall = time.monotonic() - wall_start
+    # The partner API's fetch records wait in a buffer flushed at exit, when
+    # the run's database is gone: written now instead.
+    from syndication.fetch_records import fetch_buffer
+
+    fetch_buffer.flush()
+    foreign = max(0.0, system_busy_seconds() - busy - (own_cpu_seconds() - own))
+    results.contention = foreign / (wall * CORES) if wall else 0.0
+    return results
+
+
+def ratios(results: ScaleResults) -> dict:
+    # Wall time only: the pages run in this process, whose CPU time would
+    # include the generator's.
+    worst = max(results.ratio(name) for name in PAGES)
+    return {
+        "scale_p95_large_vs_small": {
+            "wall": worst,
+            "cpu": math.nan,
+            "quiet_wall": None,
+            "contention": results.contention,
+        }
+    }
+
+
+def report(results: ScaleResults) -> list[str]:
+    lines = [
+        f"Scale: six pages at {SMALL} and at {LARGE} items (episodes, short videos, "
+        f"music works 2,000 : 1,200 : 200), {results.requests} requests each",
+        f"{'page':<20}{f'p95 @ {SMALL}':>14}{f'p95 @ {LARGE}':>14}{'ratio':>8}",
+    ]
+    for name in PAGES:
+        lines.append(
+            f"{name:<20}{results.p95(SMALL, name):>11.1f} ms"
+            f"{results.p95(LARGE, name):>11.1f} ms{results.ratio(name):>8.2f}"
+        )
+    lines.append(
+        f"generated in {results.generate_seconds[str(SMALL)]:.1f} s and "
+        f"{results.generate_seconds[str(LARGE)]:.1f} s; others took "
+        f"{results.contention:.0%} of the CPU meanwhile"
+    )
+    return lines
