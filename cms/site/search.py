@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.models import Page
 
 from cms.music.models import MusicWorkPage
@@ -27,7 +29,7 @@ SUGGESTION_COUNT = 8
 @dataclass(frozen=True)
 class Kind:
     slug: str
-    label: str
+    label: str  # lazily translated
     models: tuple[type[Page], ...]
 
 
@@ -35,10 +37,10 @@ class Kind:
 # public page, such as the brand library, which lives in an app cms cannot
 # import (brand_assets depends on cms, not the reverse).
 KINDS = (
-    Kind("programme", "节目", (ProgramPage,)),
-    Kind("episode", "单集", (EpisodePage,)),
-    Kind("short-video", "短视频", (ShortVideoPage, VideoSeriesPage)),
-    Kind("music", "音乐作品", (MusicWorkPage,)),
+    Kind("programme", gettext_lazy("节目"), (ProgramPage,)),
+    Kind("episode", gettext_lazy("单集"), (EpisodePage,)),
+    Kind("short-video", gettext_lazy("短视频"), (ShortVideoPage, VideoSeriesPage)),
+    Kind("music", gettext_lazy("音乐作品"), (MusicWorkPage,)),
 )
 KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
 
@@ -53,9 +55,11 @@ def clean_query(raw: str) -> tuple[str, str]:
     (a Chinese message; "" for a plain empty box)."""
     query = " ".join(raw.split())
     if len(query) > MAX_QUERY_LENGTH:
-        return "", f"搜索词太长了（最多 {MAX_QUERY_LENGTH} 个字），请换几个关键词再试。"
+        return "", _("搜索词太长了（最多 %(limit)s 个字），请换几个关键词再试。") % {
+            "limit": MAX_QUERY_LENGTH
+        }
     if query and not query_words(query):
-        return "", "搜索词里没有可以查找的文字，请输入中文、字母或数字。"
+        return "", _("搜索词里没有可以查找的文字，请输入中文、字母或数字。")
     return query, ""
 
 
