@@ -1,5 +1,5 @@
 """The media library's rows in the dashboard's 待办 panel (the
-``dashboard_todo_items`` hook): media whose transcoding failed, and media
+``dashboard_waiting_work`` hook): media whose transcoding failed, and media
 being transcoded now, among what this person may fix."""
 
 from django.urls import reverse
@@ -10,7 +10,7 @@ from .models import AssetStatus
 from .permissions import permission_policy
 
 
-def media_todo_items(request) -> list[dict]:
+def media_waiting_work(request) -> list[dict]:
     user = request.user
     if not permission_policy.user_has_any_permission(user, ["add", "change"]):
         return []

@@ -1,6 +1,6 @@
 from wagtail import hooks
 
-from .dashboard import media_todo_items
+from .dashboard import media_waiting_work
 from .views.admin import MediaAssetViewSet, TranscodeProfileViewSet
 from .views.chooser import media_chooser_viewset
 
@@ -14,4 +14,4 @@ def register_media_library():
     ]
 
 
-hooks.register("dashboard_todo_items", media_todo_items)
+hooks.register("dashboard_waiting_work", media_waiting_work)

@@ -1,5 +1,5 @@
 """The ledger's rows in the dashboard's 待办 panel (the
-``dashboard_todo_items`` hook): deliveries that failed QC, and deliveries
+``dashboard_waiting_work`` hook): deliveries that failed QC, and deliveries
 whose content changed after it went out to the platform."""
 
 from django.urls import reverse
@@ -11,7 +11,7 @@ from .models import Delivery, DeliveryState
 from .workflow import deliveries_out_of_date
 
 
-def delivery_todo_items(request) -> list[dict]:
+def delivery_waiting_work(request) -> list[dict]:
     policy = policy_registry.get_by_type(Delivery)
     if not policy.user_has_permission(request.user, "change"):
         return []

@@ -13,7 +13,7 @@ from cms.core.deliverables import kind_for_model
 
 # Answers the catalogue import's hook for historical adoptions.
 from . import catalogue_adoptions  # noqa: F401
-from .dashboard import delivery_todo_items
+from .dashboard import delivery_waiting_work
 from .models import Delivery, DeliveryProfile, PartnerAccount, Platform
 
 
@@ -80,4 +80,4 @@ def deliver_page_button(page, user, view_name, next_url=None):
     )
 
 
-hooks.register("dashboard_todo_items", delivery_todo_items)
+hooks.register("dashboard_waiting_work", delivery_waiting_work)

@@ -1,7 +1,7 @@
 """The dashboard's 待办 panel: what the signed-in person must act on.
 
 Each app knows its own work, so the panel asks them through the
-``dashboard_todo_items`` hook instead of importing them (the media library
+``dashboard_waiting_work`` hook instead of importing them (the media library
 sits below this app, syndication above it). A hook function takes the request
 and returns a list of items, each a dict with:
 
@@ -23,10 +23,10 @@ from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.models import GroupApprovalTask, TaskState
 
-TODO_HOOK = "dashboard_todo_items"
+WAITING_WORK_HOOK = "dashboard_waiting_work"
 
 
-class TodoPanel(Component):
+class WaitingWorkPanel(Component):
     name = "todo"
     template_name = "wagtailadmin/home/todo_panel.html"
     # Above Wagtail's own panels (the first of them is ordered 100).
@@ -37,7 +37,7 @@ class TodoPanel(Component):
 
     def get_context_data(self, parent_context: Mapping[str, Any]) -> Mapping[str, Any]:
         request = parent_context["request"]
-        providers = hooks.get_hooks(TODO_HOOK)
+        providers = hooks.get_hooks(WAITING_WORK_HOOK)
         items = [item for provider in providers for item in provider(request)]
         return {"items": items, "nothing_to_do": not any(i["count"] for i in items)}
 

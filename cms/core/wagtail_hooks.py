@@ -6,7 +6,7 @@ from wagtail.snippets.views.snippets import SnippetViewSetGroup
 from cms.awards.views import AwardViewSet
 from cms.broadcasters.views import BroadcasterViewSet
 from cms.core import admin_chrome  # noqa: F401 (registers its hooks)
-from cms.core.dashboard import TODO_HOOK, TodoPanel, review_items
+from cms.core.dashboard import WAITING_WORK_HOOK, WaitingWorkPanel, review_items
 from cms.people.views import PersonViewSet
 
 from .review import ReviewShortcutsPanel
@@ -24,12 +24,12 @@ class ReferenceLibraryGroup(SnippetViewSetGroup):
 register_snippet(ReferenceLibraryGroup)
 
 
-hooks.register(TODO_HOOK, review_items)
+hooks.register(WAITING_WORK_HOOK, review_items)
 
 
 @hooks.register("construct_homepage_panels")
 def add_todo_panel(request, panels):
-    panels.append(TodoPanel())
+    panels.append(WaitingWorkPanel())
 
 
 @hooks.register("construct_homepage_panels")

@@ -1,5 +1,5 @@
 """The schedule's rows in the dashboard's 待办 panel (the
-``dashboard_todo_items`` hook): airings an as-run log showed did not go out,
+``dashboard_waiting_work`` hook): airings an as-run log showed did not go out,
 and log lines that matched no airing and nobody has resolved yet."""
 
 import datetime as dt
@@ -17,7 +17,7 @@ from .timezones import day_bounds, local
 MISSING_LOOKBACK_DAYS = 28
 
 
-def schedule_todo_items(request) -> list[dict]:
+def schedule_waiting_work(request) -> list[dict]:
     if not policy_registry.get_by_type(Airing).user_has_permission(
         request.user, "change"
     ):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from .dashboard import schedule_todo_items
+from .dashboard import schedule_waiting_work
 from .views.airings import AiringViewSet, ScheduleChannelViewSet, SlotRuleViewSet
 from .views.asrun import AsRunViewSet
 from .views.calendar import CalendarViewSet
@@ -33,4 +33,4 @@ def register_schedules():
     return SchedulesViewSetGroup()
 
 
-hooks.register("dashboard_todo_items", schedule_todo_items)
+hooks.register("dashboard_waiting_work", schedule_waiting_work)
