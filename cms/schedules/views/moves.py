@@ -1,9 +1,13 @@
 """Moving an airing by dragging it in the calendar: a JSON endpoint.
 
 Every answer is JSON with a Chinese ``message`` the calendar shows beside
-itself: 200 moved, 400 a start that is no time, 403 not allowed to change
-this airing, 404 no such airing, 409 the schedule refuses the move (the
-airing is left as it was).
+itself, and ``ok``. A move the schedule refuses (an overlap, an episode
+longer than the slot) is answered 200 with ``ok`` false and the airing left
+as it was, as Django answers a form that does not validate: it is the
+editor's everyday answer, not a failed request (a 4xx would also be logged
+as an error in the browser's console and the server's log). What the
+calendar never sends is refused with a status: 400 a start that is no time,
+403 not allowed to change this airing, 404 no such airing.
 """
 
 import datetime as dt
@@ -60,7 +64,7 @@ class AiringMoveView(View):
         try:
             airing = airing_move(airing=airing, start_at=start)
         except ValidationError as error:
-            return _refusal(409, *error.messages)
+            return _refusal(200, *error.messages)
         start, end = local(airing.start_at), local(airing.end_at)
         return JsonResponse(
             {

@@ -60,10 +60,24 @@
     const fresh = html.querySelector("[data-calendar-grid]");
     const current = root.querySelector("[data-calendar-grid]");
     if (fresh && current) {
-      const { scrollX, scrollY } = window;
+      // Wagtail's admin scrolls its main area, not the window: keep the
+      // position of every box the grid scrolls in.
+      const positions = scrollingBoxes(current).map((box) => [box, box.scrollTop]);
       current.replaceWith(document.importNode(fresh, true));
-      window.scrollTo(scrollX, scrollY);
+      positions.forEach(([box, top]) => {
+        box.scrollTop = top;
+      });
     }
+  }
+
+  function scrollingBoxes(element) {
+    const boxes = [];
+    for (let box = element.parentElement; box; box = box.parentElement) {
+      if (box.scrollHeight > box.clientHeight) {
+        boxes.push(box);
+      }
+    }
+    return boxes;
   }
 
   async function move(airing, cell, start) {
