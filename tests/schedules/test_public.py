@@ -202,9 +202,7 @@ def test_programme_and_channel_pages_list_coming_public_airings(client, world):
         assert hidden not in channel_page
 
 
-def test_programme_page_shows_its_next_airings_and_links_to_its_schedule(
-    client, world
-):
+def test_programme_page_shows_its_next_airings_and_links_to_its_schedule(client, world):
     programme = world["programme"]
     # Whatever time zone is active, the times are Beijing time.
     with timezone.override(dt.UTC):
