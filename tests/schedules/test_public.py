@@ -266,3 +266,12 @@ def test_programme_page_costs_the_same_queries_however_many_airings(client, worl
     html = client.get(programme.url).content.decode()
     assert html.count("测试电视台 第二频道") == 3
     assert queries() == before
+
+
+def test_a_page_not_saved_yet_has_no_coming_airings(world):
+    """A new programme or episode previewed before its first save."""
+    from cms.programmes.models import EpisodePage, ProgramPage
+    from cms.schedules.templatetags.schedule_tags import upcoming_airings
+
+    for page in (ProgramPage(title="新节目"), EpisodePage(title="新的一期")):
+        assert upcoming_airings(page)["airings"] == []

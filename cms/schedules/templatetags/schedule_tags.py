@@ -21,6 +21,9 @@ AIRINGS_SHOWN = 5
 def upcoming_airings(page):
     """Only live, public schedule data: a programme's next airings, or an
     episode's own. One query however many rows."""
+    if page.pk is None:
+        # A new page in preview: nothing can be scheduled on it yet.
+        return {"airings": []}
     page = getattr(page, "specific", page)
     if isinstance(page, ProgramPage):
         airings = coming_airings().filter(programme=page)
