@@ -197,6 +197,7 @@ def test_calendar_marks_conflicts_and_lets_only_editors_drag(client, editor, wor
         in week
     )
     assert "单集《会变长的一期》时长 40:00，超过播出时段 30:00。" in week
+    assert "周一 4月27日" in week and "周六 5月2日" in week
     # The week's hour cells take drops; the airings carry where to post.
     assert 'data-drop-day="2026-05-02" data-drop-hour="19"' in week
     move_url = reverse("schedules_calendar:move", args=[world["evening"].pk])
