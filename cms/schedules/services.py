@@ -16,7 +16,7 @@ from pypinyin import lazy_pinyin
 from cms.broadcasters.models import Channel
 from cms.programmes.models import EpisodePage, ProgramPage
 
-from .models import Airing, AiringKind, ScheduleChannel, SlotRule
+from .models import Airing, AiringKind, AiringStatus, ScheduleChannel, SlotRule
 from .timezones import SCHEDULE_TZ, format_duration, local, local_datetime
 
 
@@ -47,32 +47,38 @@ def airing_refusals(
     if exclude is not None and exclude.pk:
         clashes = clashes.exclude(pk=exclude.pk)
     for other in clashes[:5]:
-        reasons.append(
-            _("与%(channel)s %(start)s–%(end)s 播出的《%(title)s》时间重叠。")
-            % {
-                "channel": channel,
-                "start": f"{local(other.start_at):%Y-%m-%d %H:%M}",
-                "end": f"{local(other.end_at):%H:%M}",
-                "title": other.title,
-            }
-        )
+        reasons.append(overlap_reason(channel=channel, other=other))
     if episode is not None:
         if episode.get_parent().pk != programme.pk:
             reasons.append(
                 _("单集《%(episode)s》不属于节目《%(programme)s》。")
                 % {"episode": episode.title, "programme": programme.title}
             )
-        slot = end_at - start_at
-        if episode.duration and episode.duration > slot:
-            reasons.append(
-                _("单集《%(episode)s》时长 %(length)s，超过播出时段 %(slot)s。")
-                % {
-                    "episode": episode.title,
-                    "length": format_duration(episode.duration),
-                    "slot": format_duration(slot),
-                }
-            )
+        overlong = overlong_reason(episode=episode, slot=end_at - start_at)
+        if overlong:
+            reasons.append(overlong)
     return reasons
+
+
+def overlap_reason(*, channel: Channel, other: Airing) -> str:
+    """Why a time on ``channel`` clashes with ``other``, in Chinese."""
+    return _("与%(channel)s %(start)s–%(end)s 播出的《%(title)s》时间重叠。") % {
+        "channel": channel,
+        "start": f"{local(other.start_at):%Y-%m-%d %H:%M}",
+        "end": f"{local(other.end_at):%H:%M}",
+        "title": other.title,
+    }
+
+
+def overlong_reason(*, episode: EpisodePage, slot: dt.timedelta) -> str:
+    """Why ``episode`` does not fit a slot of length ``slot``; empty if it does."""
+    if not episode.duration or episode.duration <= slot:
+        return ""
+    return _("单集《%(episode)s》时长 %(length)s，超过播出时段 %(slot)s。") % {
+        "episode": episode.title,
+        "length": format_duration(episode.duration),
+        "slot": format_duration(slot),
+    }
 
 
 @transaction.atomic
@@ -128,6 +134,31 @@ def airing_schedule(
             % {"channel": channel, "start": f"{local(start_at):%Y-%m-%d %H:%M}"}
         ) from error
     return airing
+
+
+def airing_move(*, airing: Airing, start_at: dt.datetime) -> Airing:
+    """Move ``airing`` to start at ``start_at``, keeping its length and all
+    else; refused, as any write, when it would overlap or no longer fit.
+
+    An airing an as-run log has already settled is history, not a plan: it
+    is not moved, so the proof of broadcast stays true.
+    """
+    if airing.status != AiringStatus.SCHEDULED:
+        raise ValidationError(
+            _("这次播出已核对播出记录（%(status)s），不能再移动。")
+            % {"status": airing.get_status_display()}
+        )
+    start_at = _aware(start_at)
+    return airing_schedule(
+        airing=airing,
+        channel=airing.channel,
+        programme=airing.programme,
+        episode=airing.episode,
+        start_at=start_at,
+        end_at=start_at + airing.duration,
+        kind=airing.kind,
+        house_number=airing.house_number,
+    )
 
 
 @dataclass

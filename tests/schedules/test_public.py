@@ -200,3 +200,78 @@ def test_programme_and_channel_pages_list_coming_public_airings(client, world):
     assert "公开节目" in channel_page and "公开的一期" in channel_page
     for hidden in ("草稿的一期", "内部节目", "未发布节目"):
         assert hidden not in channel_page
+
+
+def test_programme_page_shows_its_next_airings_and_links_to_its_schedule(client, world):
+    programme = world["programme"]
+    # Whatever time zone is active, the times are Beijing time.
+    with timezone.override(dt.UTC):
+        response = client.get(programme.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    section = html[html.index("近期播出") :]
+    first = world["first"]
+    assert f"{first:%-m月%-d日}" in section and "19:30" in section
+    assert "测试电视台 测试频道" in section
+    assert "首播" in section and "重播" in section
+    assert "公开的一期" in section
+    schedule_url = reverse("schedules:programme_schedule", args=[programme.pk])
+    ical_url = reverse("schedules:programme_ical", args=[programme.pk])
+    assert f'href="{schedule_url}">完整节目预告' in section
+    assert f'href="{ical_url}">订阅日历（.ics）' in section
+    # Only public schedule data: not the draft episode's airing (21:30), nor
+    # the one beyond the coming two weeks.
+    assert "草稿的一期" not in section and "21:30" not in section
+    far = world["airings"]["far"].start_at.astimezone(SCHEDULE_TZ)
+    assert f"{far:%-m月%-d日}" not in section
+
+
+def test_episode_page_shows_its_own_coming_airings(client, world):
+    episode = world["airings"]["first"].episode
+    html = client.get(episode.url).content.decode()
+    section = html[html.index("近期播出") :]
+    assert section.count('class="schedule__airing"') == 2
+    assert "首播" in section and "重播" in section and "测试电视台 测试频道" in section
+    assert reverse("schedules:programme_schedule", args=[world["programme"].pk]) in (
+        section
+    )
+    quiet = make_episode(world["programme"], 9, title="没有排播的一期")
+    assert "近期播出" not in client.get(quiet.url).content.decode()
+
+
+def test_programme_page_costs_the_same_queries_however_many_airings(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    programme = world["programme"]
+    client.get(programme.url)  # caches warmed: site root paths and the like
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(programme.url).status_code == 200
+        return len(context)
+
+    before = queries()
+    other_channel = make_channel("第二频道")
+    for hours in (1, 2, 3):
+        start = world["first"] + dt.timedelta(hours=hours)
+        airing_schedule(
+            channel=other_channel,
+            programme=programme,
+            episode=world["airings"]["first"].episode,
+            start_at=start,
+            end_at=start + dt.timedelta(minutes=30),
+            kind=AiringKind.REPEAT,
+        )
+    html = client.get(programme.url).content.decode()
+    assert html.count("测试电视台 第二频道") == 3
+    assert queries() == before
+
+
+def test_a_page_not_saved_yet_has_no_coming_airings(world):
+    """A new programme or episode previewed before its first save."""
+    from cms.programmes.models import EpisodePage, ProgramPage
+    from cms.schedules.templatetags.schedule_tags import upcoming_airings
+
+    for page in (ProgramPage(title="新节目"), EpisodePage(title="新的一期")):
+        assert upcoming_airings(page)["airings"] == []

@@ -1,7 +1,9 @@
-"""The week and month calendar of a channel's schedule in the admin.
+"""The week and month calendar of a channel's schedule in the admin, and the
+endpoint its script posts to when an editor drags an airing elsewhere.
 
-Moving an airing is done in its edit form, which applies the schedule's
-rules; there is no drag-to-move yet."""
+The move goes through ``airing_move``, so a drag is refused for the same
+reasons, in the same words, as the edit form (which stays the way to move an
+airing from the keyboard)."""
 
 import datetime as dt
 
@@ -13,12 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.permissions import policy_registry
 
 from cms.broadcasters.models import Channel
 
-from ..calendar import channel_calendar, month_grid, week_of
+from ..calendar import channel_calendar, hour_rows, month_grid, week_of
+from ..models import Airing
 from ..timezones import local
 from .access import ScheduleViewSet, can_see_schedule
+from .moves import AiringMoveView
 
 
 def _requested_day(request) -> dt.date:
@@ -77,11 +82,22 @@ class CalendarView(WagtailAdminTemplateMixin, TemplateView):
             )
         weeks = [days[i : i + 7] for i in range(0, len(days), 7)]
         view = "month" if month else "week"
+        policy = policy_registry.get_by_type(Airing)
+        movable = {
+            entry.airing.pk
+            for day in days
+            for entry in day.airings
+            if policy.user_has_permission_for_instance(
+                self.request.user, "change", entry.airing
+            )
+        }
         base = reverse("schedules_calendar:index")
         context.update(
             channel=channel,
             channels=self.channels,
             weeks=weeks,
+            hours=hour_rows(days) if not month else [],
+            movable=movable,
             heading=heading,
             view=view,
             previous_url=f"{base}?channel={channel.pk if channel else ''}"
@@ -101,4 +117,7 @@ class CalendarViewSet(ScheduleViewSet):
     menu_label = gettext_lazy("播出日历")
 
     def get_urlpatterns(self):
-        return [path("", CalendarView.as_view(), name="index")]
+        return [
+            path("", CalendarView.as_view(), name="index"),
+            path("airings/<int:pk>/move/", AiringMoveView.as_view(), name="move"),
+        ]
