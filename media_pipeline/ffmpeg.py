@@ -225,9 +225,8 @@ def _within_limits(limits: dict) -> bool:
         duration = float(limits["t"])
     except (TypeError, ValueError):
         return False
-    return (
-        limits["max_pixels"] == expected["max_pixels"]
-        and 0 < duration <= float(expected["t"])
+    return limits["max_pixels"] == expected["max_pixels"] and 0 < duration <= float(
+        expected["t"]
     )
 
 

@@ -57,6 +57,7 @@ class Fragment:
     sequence: int
     decode_time: int
     duration: int
+    samples: int
 
 
 def boxes(data: bytes, start: int = 0, end: int | None = None) -> Iterator[Box]:
@@ -121,9 +122,10 @@ def _default_duration(init: bytes) -> int:
     return struct.unpack_from(">I", init, found[0].payload + 12)[0]
 
 
-def _traf_duration(data: bytes, traf: Box, trex_duration: int) -> int:
+def _traf_duration(data: bytes, traf: Box, trex_duration: int) -> tuple[int, int]:
+    """The duration and sample count of one track fragment."""
     default = trex_duration
-    total = 0
+    total = samples = 0
     for box in boxes(data, traf.payload, traf.end):
         _version, flags = _full_box(data, box)
         at = box.payload + 4
@@ -137,6 +139,7 @@ def _traf_duration(data: bytes, traf: Box, trex_duration: int) -> int:
                 (default,) = struct.unpack_from(">I", data, at)
         elif box.type == "trun":
             (count,) = struct.unpack_from(">I", data, at)
+            samples += count
             at += 4
             if flags & TRUN_DATA_OFFSET:
                 at += 4
@@ -154,7 +157,7 @@ def _traf_duration(data: bytes, traf: Box, trex_duration: int) -> int:
                 continue
             for sample in range(count):
                 total += struct.unpack_from(">I", data, at + sample * per_sample)[0]
-    return total
+    return total, samples
 
 
 def fragments(segment: bytes, init: bytes) -> list[Fragment]:
@@ -170,17 +173,14 @@ def fragments(segment: bytes, init: bytes) -> list[Fragment]:
         version, _flags = _full_box(segment, tfdt)
         fmt = ">Q" if version == 1 else ">I"
         (decode_time,) = struct.unpack_from(fmt, segment, tfdt.payload + 4)
-        found.append(
-            Fragment(sequence, decode_time, _traf_duration(segment, traf, trex_duration))
-        )
+        duration, samples = _traf_duration(segment, traf, trex_duration)
+        found.append(Fragment(sequence, decode_time, duration, samples))
     if not found:
         raise BoxError("no fragment in the media segment")
     return found
 
 
-def shift_fragments(
-    segment: bytes, *, decode_time_by: int, sequence_by: int
-) -> bytes:
+def shift_fragments(segment: bytes, *, decode_time_by: int, sequence_by: int) -> bytes:
     """``segment`` with every fragment's decode time moved by
     ``decode_time_by`` and its sequence number by ``sequence_by``."""
     patched = bytearray(segment)

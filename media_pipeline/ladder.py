@@ -422,9 +422,7 @@ def chunk_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStrea
     )
 
 
-def audio_track_outputs(
-    plan_: TranscodePlan, source: FilterableStream
-) -> OutputStream:
+def audio_track_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
     """The HLS audio rendition of a chunked video, encoded once for the
     whole programme (AAC priming in every chunk would damage each join),
     moved by the video's start delay as the single pass's muxer moves it."""
@@ -448,9 +446,7 @@ def still_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStrea
     )
 
 
-def download_outputs(
-    video: FilterableStream, audio: FilterableStream
-) -> OutputStream:
+def download_outputs(video: FilterableStream, audio: FilterableStream) -> OutputStream:
     """The MP4 download remuxed from the download rung's joined segments and
     the audio's, both read as MP4 (not through the concat demuxer, which the
     runner refuses), with its index at the front."""

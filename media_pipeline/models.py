@@ -370,6 +370,9 @@ class TranscodeChunk(models.Model):
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    #: What the part needs beyond its job to run (the audio: the measured
+    #: loudness its normalisation uses).
+    spec = models.JSONField(_("参数"), default=dict, blank=True)
     manifest = models.JSONField(_("清单"), default=dict, blank=True)
 
     objects = TranscodeChunkQuerySet.as_manager()

@@ -12,16 +12,31 @@ from pathlib import Path
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from . import ffmpeg, ladder, loudness
+from . import chunking, ffmpeg, ladder, loudness
 from .conf import media_settings
 from .errors import MediaError, PermanentMediaError
 from .hls import write_master_playlist, write_sprite_track
-from .models import JobPhase, MediaKind, TranscodeJob, TranscodeProfile
+from .models import (
+    ChunkPart,
+    JobPhase,
+    MediaKind,
+    TranscodeChunk,
+    TranscodeJob,
+    TranscodeProfile,
+)
 from .outputs import all_files, describe_outputs
 from .services.assets import (
     asset_record_duration,
     asset_record_loudness,
     asset_record_probe,
+)
+from .services.chunks import (
+    chord_dispatch,
+    chunk_claim,
+    chunk_manifests,
+    chunk_report,
+    chunk_succeed,
+    chunks_plan,
 )
 from .services.jobs import (
     MAX_ATTEMPTS,
@@ -129,9 +144,14 @@ def heartbeat(job: TranscodeJob):
         thread.join(timeout=5)
 
 
-def job_run(*, job_id: int, worker: str) -> str:
+def job_run(*, job_id: int, worker: str, in_process: bool = False) -> str:
     """Run a job; returns what happened. Raises TransientMediaError when the
-    job should be retried later (the caller, a Celery task, schedules that)."""
+    job should be retried later (the caller, a Celery task, schedules that).
+
+    A long video is transcoded in chunks (see chunking): ``in_process`` runs
+    them here, one after another; otherwise they are sent to the transcode
+    queue as a chord and this returns "chunked".
+    """
     job = job_claim(job_id=job_id, worker=worker)
     if job is None:
         return "skipped"
@@ -140,8 +160,7 @@ def job_run(*, job_id: int, worker: str) -> str:
             heartbeat(job),
             tempfile.TemporaryDirectory(prefix=f"media-job-{job.pk}-") as work,
         ):
-            published = _run(job, Path(work))
-        return "succeeded" if published else "disowned"
+            return _run(job, Path(work), in_process=in_process)
     except ffmpeg.JobStopped:
         return "stopped"
     except MediaError as error:
@@ -165,7 +184,7 @@ def _stop_if_disowned(still_ours: bool) -> None:
         raise ffmpeg.JobStopped()
 
 
-def _run(job: TranscodeJob, work: Path) -> bool:
+def _run(job: TranscodeJob, work: Path, *, in_process: bool) -> str:
     asset, profile = job.asset, job.profile
     source = work / ("source" + Path(asset.original_filename).suffix.lower()[:10])
     copy_to_local(asset.original, source)
@@ -195,16 +214,40 @@ def _run(job: TranscodeJob, work: Path) -> bool:
             decode_limit=decode_limit,
         )
     asset_record_loudness(asset=asset, measurement=measurement)
+    plan = job_plan(job=job, probed=probed, kind=kind, measurement=measurement)
+    out = work / "out"
+    if chunking.chunking_applies(plan):
+        chunks = chunks_plan(job=job, plan=plan, measurement=measurement)
+        if not in_process:
+            chord_dispatch(job=job, chunks=chunks)
+            return "chunked"
+        for chunk in chunks:
+            chunk = chunk_claim(chunk_id=chunk.pk, worker=job.worker)
+            _stop_if_disowned(chunk is not None)
+            part_run(chunk=chunk, source=source, demuxer=probed.demuxer, out=out)
+        return assembly_run(job=job, plan=plan, out=out)
+    return _single_pass(job, source, probed, plan, decode_limit, out)
+
+
+def job_plan(
+    *, job: TranscodeJob, probed, kind: str, measurement
+) -> ladder.TranscodePlan:
+    """The ladder of this job's asset, normalised to the profile's loudness."""
+    profile = job.profile
     audio_filters = (
-        loudness.normalise_filters(measurement, target, profile.audio_sample_rate)
+        loudness.normalise_filters(
+            measurement, loudness_target(profile), profile.audio_sample_rate
+        )
         if measurement
         else ()
     )
-
-    plan = ladder.plan(
+    return ladder.plan(
         probe=probed, kind=kind, profile=profile, audio_filters=audio_filters
     )
-    out = work / "out"
+
+
+def _single_pass(job, source, probed, plan, decode_limit, out) -> str:
+    asset, kind = job.asset, plan.kind
     for folder in ("hls", "thumbs", "sprite"):
         (out / folder).mkdir(parents=True)
     _stop_if_disowned(
@@ -227,6 +270,10 @@ def _run(job: TranscodeJob, work: Path) -> bool:
     if kind == MediaKind.VIDEO:
         sprite_sheets_compose(out / "sprite", plan)
         write_sprite_track(out / "sprite", plan)
+    return _store_and_publish(job, out, plan)
+
+
+def _store_and_publish(job: TranscodeJob, out: Path, plan) -> str:
     outputs = describe_outputs(out, plan)
     if not outputs:
         raise PermanentMediaError(_("转码没有产生任何文件。"))
@@ -235,5 +282,83 @@ def _run(job: TranscodeJob, work: Path) -> bool:
     upload_tree(out, job.output_prefix, all_files(out))
     if not job_publish(job=job, outputs=outputs):
         delete_prefix(job.output_prefix)
-        return False
-    return True
+        return "disowned"
+    return "succeeded"
+
+
+# Chunked transcodes -------------------------------------------------------
+
+
+class PartProgress:
+    """A part's ProgressReporter: the seconds of its own range done, saved
+    into it and into its job at most once a second; False once the run is
+    disowned, which stops ffmpeg."""
+
+    def __init__(self, chunk: TranscodeChunk):
+        self.chunk = chunk
+        self.duration = max(chunk.duration, 0.001)
+        self.last_report = 0.0
+
+    def __call__(self, seconds_done: float) -> bool:
+        now = time.monotonic()
+        if now - self.last_report < REPORT_EVERY_SECONDS:
+            return True
+        self.last_report = now
+        return chunk_report(
+            chunk=self.chunk, fraction=min(seconds_done / self.duration, 1.0)
+        )
+
+
+def part_plan(chunk: TranscodeChunk) -> ladder.TranscodePlan:
+    """The plan a part was made with, from what its job kept: the asset's
+    probe and, for the audio, the loudness measured when it was planned."""
+    job = chunk.job
+    asset = job.asset
+    measured = chunk.spec.get("loudness")
+    return job_plan(
+        job=job,
+        probed=ffmpeg.probe_result(asset.probe, size=asset.size),
+        kind=asset.kind,
+        measurement=loudness.LoudnessMeasurement(**measured) if measured else None,
+    )
+
+
+def part_make(
+    *,
+    chunk: TranscodeChunk,
+    source: Path,
+    demuxer: str,
+    out: Path,
+) -> dict:
+    """Make one part of a chunked transcode into ``out``; its manifest."""
+    plan = part_plan(chunk)
+    progress = PartProgress(chunk)
+    common = {
+        "source": source,
+        "demuxer": demuxer,
+        "plan": plan,
+        "out": out,
+        "on_progress": progress,
+    }
+    _stop_if_disowned(progress(0))
+    if chunk.part == ChunkPart.AUDIO:
+        return chunking.audio_encode(**common)
+    if chunk.part == ChunkPart.STILLS:
+        return chunking.stills_make(**common)
+    span = chunking.chunk_spans(plan)[chunk.index]
+    return chunking.chunk_encode(span=span, **common)
+
+
+def part_run(*, chunk: TranscodeChunk, source: Path, demuxer: str, out: Path) -> None:
+    """Make one part here, into the job's own output folder."""
+    manifest = part_make(chunk=chunk, source=source, demuxer=demuxer, out=out)
+    _stop_if_disowned(chunk_succeed(chunk=chunk, manifest=manifest))
+
+
+def assembly_run(*, job: TranscodeJob, plan: ladder.TranscodePlan, out: Path) -> str:
+    """Check and join the parts in ``out``, then store and publish as the
+    single pass does; safe to run again."""
+    _stop_if_disowned(job_report(job=job, phase=JobPhase.STORING))
+    chunking.assemble(plan=plan, manifests=chunk_manifests(job=job), out=out)
+    chunking.remove_parts(out)
+    return _store_and_publish(job, out, plan)
