@@ -55,6 +55,10 @@ class ChunkSpan:
     duration: float | None
     planned_duration: float
 
+    @property
+    def reads_to_end(self) -> bool:
+        return self.duration is None
+
 
 def chunk_seconds(segment_seconds: int) -> int:
     """MEDIA_CHUNK_SECONDS rounded to whole segments, at least one."""
@@ -203,10 +207,8 @@ def chunk_encode(
         decode_limit=max_decoded_seconds(span.planned_duration),
         cwd=work,
     )
-    per_chunk = chunk_seconds(plan.profile.segment_seconds) // (
-        plan.profile.segment_seconds
-    )
-    first_number = span.index * per_chunk
+    # Chunks start on segment boundaries: the single pass's numbering.
+    first_number = round(span.start / plan.profile.segment_seconds)
     rungs = {}
     for rung in plan.rungs:
         encoded = work / "hls" / rung.name
@@ -316,12 +318,13 @@ def _seconds(ticks: int, scale: int) -> str:
     return f"{ticks / scale:.3f}"
 
 
-def check_parts(plan: TranscodePlan, manifests: list[dict]) -> None:
-    """Refuse, with a reason, parts that do not make the planned programme."""
+def check_parts(plan: TranscodePlan, manifests: list[dict], chunk_count: int) -> None:
+    """Refuse, with a reason, parts that do not make the planned programme
+    of ``chunk_count`` video chunks."""
     videos = [m for m in manifests if m.get("part") == "video"]
     audio = [m for m in manifests if m.get("part") == "audio"]
     stills = [m for m in manifests if m.get("part") == "stills"]
-    expected = len(chunk_spans(plan))
+    expected = chunk_count
     counted = Counter(m["index"] for m in videos)
     for index in range(expected):
         if counted[index] == 0:
@@ -439,13 +442,14 @@ def assemble(
     *,
     plan: TranscodePlan,
     manifests: list[dict],
+    chunk_count: int,
     out: Path,
     on_progress: ffmpeg.ProgressCallback | None = None,
 ) -> None:
     """Check the parts in ``out`` and write what joins them: the media
     playlists, the MP4 download, the master playlist last. Safe to run
     again on the same folder."""
-    check_parts(plan, manifests)
+    check_parts(plan, manifests, chunk_count)
     videos = sorted(
         (m for m in manifests if m["part"] == "video"), key=lambda m: m["index"]
     )

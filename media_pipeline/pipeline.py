@@ -1,6 +1,7 @@
 """One job, start to finish: fetch the original, probe and validate it,
 measure its loudness, run the single ffmpeg pass, store and publish."""
 
+import datetime as dt
 import logging
 import math
 import tempfile
@@ -9,6 +10,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -33,13 +35,18 @@ from .services.assets import (
 from .services.chunks import (
     chord_dispatch,
     chunk_claim,
+    chunk_count,
+    chunk_fail,
     chunk_manifests,
     chunk_report,
+    chunk_span,
     chunk_succeed,
+    chunks_all_done,
     chunks_plan,
 )
 from .services.jobs import (
     MAX_ATTEMPTS,
+    job_assembly_claim,
     job_claim,
     job_fail,
     job_heartbeat,
@@ -47,7 +54,7 @@ from .services.jobs import (
     job_report,
 )
 from .sprites import sprite_sheets_compose
-from .storage import copy_to_local, delete_prefix, upload_tree
+from .storage import copy_to_local, delete_prefix, download_tree, upload_tree
 from .validation import (
     max_decoded_seconds,
     refuse_empty,
@@ -345,8 +352,7 @@ def part_make(
         return chunking.audio_encode(**common)
     if chunk.part == ChunkPart.STILLS:
         return chunking.stills_make(**common)
-    span = chunking.chunk_spans(plan)[chunk.index]
-    return chunking.chunk_encode(span=span, **common)
+    return chunking.chunk_encode(span=chunk_span(chunk), **common)
 
 
 def part_run(*, chunk: TranscodeChunk, source: Path, demuxer: str, out: Path) -> None:
@@ -359,6 +365,130 @@ def assembly_run(*, job: TranscodeJob, plan: ladder.TranscodePlan, out: Path) ->
     """Check and join the parts in ``out``, then store and publish as the
     single pass does; safe to run again."""
     _stop_if_disowned(job_report(job=job, phase=JobPhase.STORING))
-    chunking.assemble(plan=plan, manifests=chunk_manifests(job=job), out=out)
+    chunking.assemble(
+        plan=plan,
+        manifests=chunk_manifests(job=job),
+        chunk_count=chunk_count(job=job),
+        out=out,
+    )
     chunking.remove_parts(out)
     return _store_and_publish(job, out, plan)
+
+
+def part_task_run(*, chunk_id: int, worker: str) -> str:
+    """Make one part on a worker and store it under the run's prefix (the
+    chord's header task); returns what happened. Raises TransientMediaError
+    when the part should be tried again, with the same bytes."""
+    chunk = chunk_claim(chunk_id=chunk_id, worker=worker)
+    if chunk is None:
+        return "skipped"
+    job = chunk.job
+    asset = job.asset
+    try:
+        with (
+            heartbeat(job),
+            tempfile.TemporaryDirectory(prefix=f"media-part-{chunk.pk}-") as work,
+        ):
+            work = Path(work)
+            source = work / (
+                "source" + Path(asset.original_filename).suffix.lower()[:10]
+            )
+            copy_to_local(asset.original, source)
+            out = work / "out"
+            manifest = part_make(
+                chunk=chunk,
+                source=source,
+                demuxer=ffmpeg.probe_result(asset.probe).demuxer,
+                out=out,
+            )
+            # Stored before it counts as done; a part made again stores the
+            # same names (and, on one ffmpeg build, the same bytes).
+            upload_tree(out, job.output_prefix, all_files(out), replace=True)
+        _stop_if_disowned(chunk_succeed(chunk=chunk, manifest=manifest))
+        return "succeeded"
+    except ffmpeg.JobStopped:
+        return "stopped"
+    except MediaError as error:
+        logger.warning("Part %s failed: %s (%s)", chunk, error.reason, error.detail)
+        if chunk_fail(chunk=chunk, reason=error.reason, permanent=error.permanent):
+            raise
+        job_fail(
+            job=job, reason=part_failure_reason(chunk, error.reason), permanent=True
+        )
+        return "failed"
+    except Exception:
+        logger.exception("Part %s crashed", chunk)
+        reason = _("处理时发生内部错误，管理员可在任务列表中重新运行。")
+        chunk_fail(chunk=chunk, reason=reason, permanent=True)
+        job_fail(job=job, reason=part_failure_reason(chunk, reason), permanent=True)
+        return "failed"
+
+
+def part_failure_reason(chunk: TranscodeChunk, reason: str) -> str:
+    if chunk.part == ChunkPart.VIDEO:
+        where = _("第 %(n)s 段视频（%(start)s 秒起）") % {
+            "n": chunk.index + 1,
+            "start": round(chunk.start),
+        }
+    else:
+        where = chunk.get_part_display()
+    return _("%(where)s转码失败：%(reason)s") % {"where": where, "reason": reason}
+
+
+def assembly_task_run(*, job_id: int, run_token: str, worker: str) -> str:
+    """The chord's callback: fetch the run's parts, join them, publish.
+    Runs once per run (job_assembly_claim); safe to run again after a
+    worker died in it."""
+    job = job_assembly_claim(
+        job_id=job_id,
+        run_token=run_token,
+        worker=worker,
+        stale_after=dt.timedelta(seconds=settings.MEDIA_JOB_STALE_SECONDS),
+    )
+    if job is None:
+        return "skipped"
+    if not chunks_all_done(job=job):
+        # A part was reaped and sent again; it sends the assembly when done.
+        return "waiting"
+    try:
+        with (
+            heartbeat(job),
+            tempfile.TemporaryDirectory(prefix=f"media-assembly-{job.pk}-") as work,
+        ):
+            out = Path(work) / "out"
+            stored = set(download_tree(job.output_prefix, out))
+            audio = TranscodeChunk.objects.of_run(job).get(part=ChunkPart.AUDIO)
+            plan = part_plan(audio)
+            chunking.assemble(
+                plan=plan,
+                manifests=chunk_manifests(job=job),
+                chunk_count=chunk_count(job=job),
+                out=out,
+            )
+            chunking.remove_parts(out)
+            outputs = describe_outputs(out, plan)
+            new = [name for name in all_files(out) if name not in stored]
+            upload_tree(out, job.output_prefix, new, replace=True)
+            delete_prefix(f"{job.output_prefix}/{chunking.PART_FOLDER}")
+            if not job_publish(job=job, outputs=outputs):
+                delete_prefix(job.output_prefix)
+                return "disowned"
+        return "succeeded"
+    except ffmpeg.JobStopped:
+        return "stopped"
+    except MediaError as error:
+        logger.warning(
+            "Assembly of %s failed: %s (%s)", job.pk, error.reason, error.detail
+        )
+        if not error.permanent:
+            raise
+        job_fail(job=job, reason=error.reason, permanent=True)
+        return "failed"
+    except Exception:
+        logger.exception("Assembly of job %s crashed", job.pk)
+        job_fail(
+            job=job,
+            reason=_("处理时发生内部错误，管理员可在任务列表中重新运行。"),
+            permanent=True,
+        )
+        return "failed"

@@ -7,6 +7,7 @@ no longer report or succeed, so a late worker changes nothing.
 """
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import asdict
 
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ..chunking import chunk_spans
+from ..chunking import ChunkSpan, chunk_spans
 from ..ladder import TranscodePlan
 from ..models import (
     ChunkPart,
@@ -24,6 +25,8 @@ from ..models import (
     TranscodeChunk,
     TranscodeJob,
 )
+
+logger = logging.getLogger(__name__)
 
 #: How often one part is tried before the job fails.
 MAX_CHUNK_ATTEMPTS = 3
@@ -68,6 +71,8 @@ def chunks_plan(
                 index=span.index,
                 start=span.start,
                 duration=span.planned_duration,
+                # The span as planned: a worker's settings may differ.
+                spec={"reads_to_end": span.reads_to_end},
             )
             for span in chunk_spans(plan)
         ]
@@ -177,6 +182,21 @@ def chunk_manifests(*, job: TranscodeJob) -> list[dict]:
     ]
 
 
+def chunk_span(chunk: TranscodeChunk) -> ChunkSpan:
+    """The time range a video part reads, as it was planned."""
+    return ChunkSpan(
+        index=chunk.index,
+        start=chunk.start,
+        duration=None if chunk.spec.get("reads_to_end") else chunk.duration,
+        planned_duration=chunk.duration,
+    )
+
+
+def chunk_count(*, job: TranscodeJob) -> int:
+    """How many video chunks the run was planned in."""
+    return TranscodeChunk.objects.of_run(job).filter(part=ChunkPart.VIDEO).count()
+
+
 def chunks_all_done(*, job: TranscodeJob) -> bool:
     parts = TranscodeChunk.objects.of_run(job)
     return parts.exists() and not parts.exclude(status=ChunkStatus.SUCCEEDED).exists()
@@ -237,3 +257,73 @@ def chord_dispatch(*, job: TranscodeJob, chunks: list[TranscodeChunk]) -> None:
         chord(header)(callback)
 
     transaction.on_commit(send)
+
+
+def assembly_dispatch(*, job: TranscodeJob) -> None:
+    from ..tasks import transcode_assemble
+
+    transaction.on_commit(
+        lambda: transcode_assemble.apply_async(
+            args=(job.pk, job.run_token.hex), queue="transcode"
+        )
+    )
+
+
+def chunk_after_reap(*, chunk_id: int) -> None:
+    """After a part sent again outside the chord finished: send the assembly
+    if it was the last part (the chord's own callback never comes)."""
+    chunk = _current(chunk_id)
+    if chunk is not None and chunks_all_done(job=chunk.job):
+        assembly_dispatch(job=chunk.job)
+
+
+def chunks_reap(*, stale_after: dt.timedelta) -> list[int]:
+    """Send again the parts whose worker stopped reporting, and the assembly
+    of runs whose parts are all done but whose assembler went quiet; the
+    ids of the jobs concerned. Chunked jobs are reaped here, part by part,
+    not restarted as a whole."""
+    from ..tasks import transcode_part
+
+    touched = []
+    for chunk in chunks_stale(stale_after=stale_after):
+        if chunk_requeue(chunk=chunk):
+            logger.warning("Sending part %s again (left by %s)", chunk, chunk.worker)
+            transaction.on_commit(
+                lambda chunk=chunk: transcode_part.apply_async(
+                    args=(chunk.pk,), queue="transcode"
+                )
+            )
+            touched.append(chunk.job_id)
+    cutoff = timezone.now() - stale_after
+    for job in TranscodeJob.objects.stale(heartbeat_before=cutoff):
+        if job_is_chunked(job) and chunks_all_done(job=job):
+            assembly_dispatch(job=job)
+            touched.append(job.pk)
+    return touched
+
+
+def chunks_revoke(*, job: TranscodeJob, run_token: uuid.UUID) -> None:
+    """Withdraw the queued and running parts of a cancelled run from the
+    workers. They would stop by themselves (a disowned part cannot be
+    claimed, and a running one stops at its next report); revoking spares
+    the queue."""
+    task_ids = list(
+        TranscodeChunk.objects.filter(job=job, run_token=run_token)
+        .exclude(status=ChunkStatus.SUCCEEDED)
+        .exclude(celery_task_id="")
+        .values_list("celery_task_id", flat=True)
+    )
+    if not task_ids:
+        return
+
+    def revoke():
+        from celery import current_app
+
+        try:
+            current_app.control.revoke(task_ids)
+        except Exception:  # a broker without broadcast: the parts stop anyway
+            logger.warning(
+                "Could not revoke the parts of job %s", job.pk, exc_info=True
+            )
+
+    transaction.on_commit(revoke)

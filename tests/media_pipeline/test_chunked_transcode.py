@@ -7,6 +7,7 @@ assembly). Both are published by the pipeline, then compared with ffprobe,
 ffmpeg's decoders and ebur128, not with the pipeline's own readers.
 """
 
+import copy
 import hashlib
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import override_settings
 
+from media_pipeline.chunking import AssemblyRefused, assemble, check_parts
 from media_pipeline.models import (
     AssetStatus,
     ChunkPart,
@@ -28,7 +30,9 @@ from media_pipeline.models import (
     TranscodeJob,
     TranscodeProfile,
 )
-from media_pipeline.pipeline import job_run
+from media_pipeline.pipeline import job_run, part_plan
+from media_pipeline.services.assets import asset_create_from_upload
+from media_pipeline.services.chunks import chunk_manifests
 from media_pipeline.services.ingest import asset_ingest
 from media_pipeline.services.jobs import job_request
 
@@ -44,6 +48,8 @@ SOURCE_SECONDS = 30
 FPS = 30
 CHUNKED = {"MEDIA_CHUNK_MIN_SECONDS": 0, "MEDIA_CHUNK_SECONDS": 12}
 SINGLE = {"MEDIA_CHUNK_MIN_SECONDS": 10**6}
+#: 30 s in chunks of 12 s: 0-12, 12-24, 24-30.
+CHUNKS = 3
 
 
 def fetch_folder(master_name: str, into: Path) -> Path:
@@ -91,31 +97,47 @@ def frame_count(path: Path) -> int:
     return int(stream["streams"][0]["nb_read_frames"])
 
 
+#: Two small rungs, so the joins are checked on more than one rung and the
+#: download is the right one of them, at a CI's cost.
+SMALL_LADDER = [
+    {"height": 240, "video_kbps": 400, "max_fps": 30},
+    {"height": 180, "video_kbps": 200, "max_fps": 30},
+]
+
+
+def run_in_process(asset, profile) -> TranscodeJob:
+    job = job_request(asset=asset, profile=profile, dispatch=False)
+    outcome = job_run(job_id=job.pk, worker="tests", in_process=True)
+    job.refresh_from_db()
+    assert outcome == "succeeded", job.failure_reason
+    return job
+
+
 @pytest.fixture(scope="module")
 def both_paths(django_db_setup, django_db_blocker, tmp_path_factory):
     """The same source published by the single pass and by the chunked path
-    (a second profile with the same settings, so a second job)."""
+    (two profiles with the same settings, so two jobs of one asset)."""
     work = tmp_path_factory.mktemp("chunked")
     source = make_video(
-        work / "programme.mp4", width=854, height=480, seconds=SOURCE_SECONDS, fps=FPS
+        work / "programme.mp4", width=320, height=240, seconds=SOURCE_SECONDS, fps=FPS
     )
     with (
         django_db_blocker.unblock(),
         override_settings(MEDIA_ROOT=str(work / "media")),
     ):
-        with override_settings(**SINGLE):
-            asset = asset_ingest(path=source, title="单遍", wait=True)
-        assert asset.status == AssetStatus.READY, asset.failure_reason
-        single_job = asset.published_job
-        standard = single_job.profile
-        twin = TranscodeProfile.objects.create(
-            name="分段", slug="chunked-twin", ladder=standard.ladder
+        asset = asset_create_from_upload(
+            staged_path=source, filename=source.name, start_processing=False
         )
+        profiles = [
+            TranscodeProfile.objects.create(
+                name=name, slug=slug, ladder=SMALL_LADDER, download_height=240
+            )
+            for name, slug in (("单遍", "single-pass"), ("分段", "chunked-twin"))
+        ]
+        with override_settings(**SINGLE):
+            single_job = run_in_process(asset, profiles[0])
         with override_settings(**CHUNKED):
-            chunked_job = job_request(asset=asset, profile=twin, dispatch=False)
-            outcome = job_run(job_id=chunked_job.pk, worker="tests", in_process=True)
-        chunked_job.refresh_from_db()
-        assert outcome == "succeeded", chunked_job.failure_reason
+            chunked_job = run_in_process(asset, profiles[1])
         names = {}
         for label, job in (("single", single_job), ("chunked", chunked_job)):
             master = job.renditions.get(kind=RenditionKind.HLS_MASTER)
@@ -125,6 +147,11 @@ def both_paths(django_db_setup, django_db_blocker, tmp_path_factory):
                 "part", "index", "status", "start"
             )
         )
+        audio = TranscodeChunk.objects.select_related("job__asset", "job__profile").get(
+            job=chunked_job, part=ChunkPart.AUDIO
+        )
+        plan = part_plan(audio)
+        manifests = chunk_manifests(job=chunked_job)
         renditions = {
             label: sorted(job.renditions.values_list("kind", flat=True))
             for label, job in (("single", single_job), ("chunked", chunked_job))
@@ -135,13 +162,15 @@ def both_paths(django_db_setup, django_db_blocker, tmp_path_factory):
             "chunked": names["chunked"],
             "chunks": chunks,
             "renditions": renditions,
+            "plan": plan,
+            "manifests": manifests,
             "work": work,
         }
         MediaAsset.objects.filter(pk=asset.pk).delete()
-        twin.delete()
+        TranscodeProfile.objects.filter(pk__in=[p.pk for p in profiles]).delete()
 
 
-RUNGS = ("480p", "360p")
+RUNGS = ("240p", "180p")
 
 
 def test_the_programme_was_planned_in_segment_aligned_chunks(both_paths):
@@ -249,7 +278,7 @@ def test_the_download_has_every_frame_and_starts_fast(both_paths):
     assert boxes.index("moov") < boxes.index("mdat"), boxes
     streams = {s["codec_type"]: s for s in probe_streams(download)["streams"]}
     assert set(streams) == {"video", "audio"}
-    assert (streams["video"]["width"], streams["video"]["height"]) == (854, 480)
+    assert (streams["video"]["width"], streams["video"]["height"]) == (320, 240)
     assert (
         abs(
             integrated_loudness(download)
@@ -285,3 +314,61 @@ def test_a_short_source_keeps_the_single_pass(settings, tmp_path):
     job = TranscodeJob.objects.get(asset=asset)
     assert job.status == JobStatus.SUCCEEDED
     assert not TranscodeChunk.objects.filter(job=job).exists()
+
+
+def videos(manifests: list[dict]) -> list[dict]:
+    return [m for m in manifests if m["part"] == "video"]
+
+
+def refusal(plan, manifests) -> str:
+    with pytest.raises(AssemblyRefused) as refused:
+        check_parts(plan, manifests, CHUNKS)
+    return refused.value.reason
+
+
+def test_the_parts_as_made_pass_the_assembly_checks(both_paths):
+    check_parts(both_paths["plan"], copy.deepcopy(both_paths["manifests"]), CHUNKS)
+
+
+def test_assembly_refuses_a_missing_chunk_and_writes_nothing(both_paths, tmp_path):
+    plan, manifests = both_paths["plan"], copy.deepcopy(both_paths["manifests"])
+    manifests.remove(next(m for m in videos(manifests) if m["index"] == 1))
+    assert refusal(plan, manifests) == "缺少第 2 段视频（共 3 段），无法拼接。"
+    with pytest.raises(AssemblyRefused):
+        assemble(plan=plan, manifests=manifests, chunk_count=CHUNKS, out=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_assembly_refuses_a_duplicated_chunk(both_paths):
+    plan, manifests = both_paths["plan"], copy.deepcopy(both_paths["manifests"])
+    manifests.append(copy.deepcopy(videos(manifests)[-1]))
+    assert refusal(plan, manifests) == "第 3 段视频出现了 2 次，无法拼接。"
+
+
+def test_assembly_refuses_a_chunk_from_another_ffmpeg_build(both_paths):
+    plan, manifests = both_paths["plan"], copy.deepcopy(both_paths["manifests"])
+    first = videos(manifests)[0]["ffmpeg"]
+    videos(manifests)[1]["ffmpeg"] = "ffmpeg version 7.1 (0123456789ab)"
+    assert refusal(plan, manifests) == (
+        "第 2 段视频由另一个 FFmpeg 版本转码（ffmpeg version 7.1 (0123456789ab)），"
+        f"与第 1 段（{first}）不一致，拼接后画面或声音会不连贯，已拒绝。"
+    )
+
+
+def test_assembly_refuses_fragment_times_that_do_not_run_on(both_paths):
+    plan, manifests = both_paths["plan"], copy.deepcopy(both_paths["manifests"])
+    chunk = next(m for m in videos(manifests) if m["index"] == 2)
+    segment = chunk["rungs"]["180p"]["segments"][0]
+    segment["decode_time"] -= segment["length"] // 6  # one second too early
+    assert refusal(plan, manifests) == (
+        "180p 档 seg_00004.m4s 的时间不连续（在第 3 段，重叠 1.000 秒），无法拼接。"
+    )
+
+
+def test_assembly_refuses_audio_that_does_not_start_with_the_video(both_paths):
+    plan, manifests = both_paths["plan"], copy.deepcopy(both_paths["manifests"])
+    audio = next(m for m in manifests if m["part"] == "audio")
+    audio["start_delay"] = 0
+    assert refusal(plan, manifests) == (
+        "音频与视频的起点没有对齐（相差 0.067 秒），无法拼接。"
+    )
