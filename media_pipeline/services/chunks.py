@@ -224,7 +224,7 @@ def chunk_requeue(*, chunk: TranscodeChunk) -> bool:
             run_token=chunk.run_token,
             status=ChunkStatus.RUNNING,
             heartbeat_at=chunk.heartbeat_at,
-        ).update(status=ChunkStatus.QUEUED, celery_task_id=str(uuid.uuid4()))
+        ).update(status=ChunkStatus.QUEUED)
         > 0
     )
 
@@ -288,9 +288,14 @@ def chunks_reap(*, stale_after: dt.timedelta) -> list[int]:
     for chunk in chunks_stale(stale_after=stale_after):
         if chunk_requeue(chunk=chunk):
             logger.warning("Sending part %s again (left by %s)", chunk, chunk.worker)
+            # Under its task id in the chord: a result backend that polls
+            # for the header's results (the embedded one) counts it, and the
+            # part sends the assembly itself where the chord cannot know.
             transaction.on_commit(
                 lambda chunk=chunk: transcode_part.apply_async(
-                    args=(chunk.pk,), queue="transcode"
+                    args=(chunk.pk,),
+                    queue="transcode",
+                    task_id=chunk.celery_task_id or None,
                 )
             )
             touched.append(chunk.job_id)
