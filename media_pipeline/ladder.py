@@ -418,6 +418,11 @@ def chunk_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStrea
         HLS_PLAYLISTS,
         format="hls",
         **_x264_options(plan_, plan_.rungs, "v", global_header=True),
+        # One x264 thread a rung: with frame threads and VBV, x264's output
+        # changes from run to run (measured), and a chunk made again must
+        # store the same bytes. Chunks run side by side for parallelism; the
+        # init segments stay the single pass's.
+        threads="1",
         **hls_options,
     )
 

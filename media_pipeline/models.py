@@ -391,6 +391,13 @@ class TranscodeChunk(models.Model):
     def __str__(self):
         return f"{self.job_id} · {self.get_part_display()} {self.index}"
 
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """How long its last attempt took, once finished."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
 
 class RenditionKind(models.TextChoices):
     HLS_MASTER = "hls_master", _("HLS 主播放列表")

@@ -44,6 +44,10 @@ from .media import (
     top_level_boxes,
 )
 
+# In the database tests' group, so the shared encodes run before any
+# transactional test flushes the demo content they build on.
+pytestmark = pytest.mark.django_db
+
 SOURCE_SECONDS = 30
 FPS = 30
 CHUNKED = {"MEDIA_CHUNK_MIN_SECONDS": 0, "MEDIA_CHUNK_SECONDS": 12}
@@ -304,7 +308,6 @@ def test_the_master_playlist_lists_the_same_variants(both_paths):
     assert not (both_paths["chunked"] / "parts").exists()
 
 
-@pytest.mark.django_db
 def test_a_short_source_keeps_the_single_pass(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.MEDIA_CHUNK_MIN_SECONDS = 600
