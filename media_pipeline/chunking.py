@@ -149,6 +149,18 @@ def _timeout(seconds: float) -> float:
     return max(600.0, seconds * factor)
 
 
+def _whole_source_pass(outputs, plan: TranscodePlan, on_progress, *, cwd: Path):
+    """Run one ffmpeg over the whole programme's length (the audio, the
+    stills, the download's remux), with its limits."""
+    ffmpeg.run_ffmpeg(
+        outputs=outputs,
+        timeout=_timeout(plan.duration),
+        on_progress=on_progress,
+        decode_limit=max_decoded_seconds(plan.duration),
+        cwd=cwd,
+    )
+
+
 def _fresh(folder: Path) -> Path:
     """An empty ``folder``: a part run again starts from nothing."""
     shutil.rmtree(folder, ignore_errors=True)
@@ -256,11 +268,10 @@ def audio_encode(
     """Encode the programme's audio once, into ``out/hls/audio``; its
     manifest."""
     work = _fresh(out / PART_FOLDER / "audio")
-    ffmpeg.run_ffmpeg(
-        outputs=ladder.audio_track_outputs(plan, ffmpeg.pinned_input(source, demuxer)),
-        timeout=_timeout(plan.duration),
-        on_progress=on_progress,
-        decode_limit=max_decoded_seconds(plan.duration),
+    _whole_source_pass(
+        ladder.audio_track_outputs(plan, ffmpeg.pinned_input(source, demuxer)),
+        plan,
+        on_progress,
         cwd=work,
     )
     encoded = work / "hls" / AUDIO_RENDITION
@@ -299,11 +310,10 @@ def stills_make(
     source, in one decoding pass; its manifest."""
     for folder in ("thumbs", "sprite"):
         _fresh(out / folder)
-    ffmpeg.run_ffmpeg(
-        outputs=ladder.still_outputs(plan, ffmpeg.pinned_input(source, demuxer)),
-        timeout=_timeout(plan.duration),
-        on_progress=on_progress,
-        decode_limit=max_decoded_seconds(plan.duration),
+    _whole_source_pass(
+        ladder.still_outputs(plan, ffmpeg.pinned_input(source, demuxer)),
+        plan,
+        on_progress,
         cwd=out,
     )
     sprite_sheets_compose(out / "sprite", plan)
@@ -474,13 +484,12 @@ def assemble(
         work / "download-audio.mp4",
     )
     (out / "download.mp4").unlink(missing_ok=True)
-    ffmpeg.run_ffmpeg(
-        outputs=ladder.download_outputs(
+    _whole_source_pass(
+        ladder.download_outputs(
             ffmpeg.pinned_input(video, "mp4"), ffmpeg.pinned_input(audio, "mp4")
         ),
-        timeout=_timeout(plan.duration),
-        on_progress=on_progress,
-        decode_limit=max_decoded_seconds(plan.duration),
+        plan,
+        on_progress,
         cwd=out,
     )
     write_master_playlist(out / "hls", plan)

@@ -178,12 +178,13 @@ def job_run(*, job_id: int, worker: str, in_process: bool = False) -> str:
         return "failed"
     except Exception:
         logger.exception("Job %s crashed", job.pk)
-        job_fail(
-            job=job,
-            reason=_("处理时发生内部错误，管理员可在任务列表中重新运行。"),
-            permanent=True,
-        )
+        job_fail(job=job, reason=internal_error_reason(), permanent=True)
         return "failed"
+
+
+def internal_error_reason() -> str:
+    """What a job that crashed on our side says (the log says the rest)."""
+    return _("处理时发生内部错误，管理员可在任务列表中重新运行。")
 
 
 def _stop_if_disowned(still_ours: bool) -> None:
@@ -418,7 +419,7 @@ def part_task_run(*, chunk_id: int, worker: str) -> str:
         return "failed"
     except Exception:
         logger.exception("Part %s crashed", chunk)
-        reason = _("处理时发生内部错误，管理员可在任务列表中重新运行。")
+        reason = internal_error_reason()
         chunk_fail(chunk=chunk, reason=reason, permanent=True)
         job_fail(job=job, reason=part_failure_reason(chunk, reason), permanent=True)
         return "failed"
@@ -486,9 +487,5 @@ def assembly_task_run(*, job_id: int, run_token: str, worker: str) -> str:
         return "failed"
     except Exception:
         logger.exception("Assembly of job %s crashed", job.pk)
-        job_fail(
-            job=job,
-            reason=_("处理时发生内部错误，管理员可在任务列表中重新运行。"),
-            permanent=True,
-        )
+        job_fail(job=job, reason=internal_error_reason(), permanent=True)
         return "failed"

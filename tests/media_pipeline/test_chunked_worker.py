@@ -1,7 +1,8 @@
-"""A chunked transcode on two real Celery workers (the embedded broker and
-result backend): the parts are shared, one worker is SIGKILLed in the middle
-of a chunk, the reaper sends that chunk again, and the job is published once,
-under one prefix."""
+"""A chunked transcode on two real Celery workers, on the filesystem and on
+S3 (moto), on the broker the settings name (the embedded one by default;
+run with CELERY_BROKER_URL=redis://… for Redis): the parts are shared, one
+worker is SIGKILLed in the middle of a chunk, the reaper sends that chunk
+again, and the job is published once, under one prefix."""
 
 import io
 import os
@@ -35,13 +36,18 @@ pytestmark = [
 CHUNKED_ENV = {"MEDIA_CHUNK_MIN_SECONDS": "0", "MEDIA_CHUNK_SECONDS": "12"}
 
 
-@pytest.fixture
-def two_chunking_workers(celery_worker_process):
-    """The session's worker and a second one, both chunking every video."""
-    celery_worker_process.restart(extra_env=CHUNKED_ENV)
+@pytest.fixture(params=["filesystem", "s3"])
+def two_chunking_workers(request, celery_worker_process):
+    """The session's worker and a second one, both chunking every video, on
+    the filesystem or both (and this process) on S3."""
+    env = dict(CHUNKED_ENV)
+    if request.param == "s3":
+        request.getfixturevalue("s3_storage")
+        env |= request.getfixturevalue("s3_environment")
+    celery_worker_process.restart(extra_env=env)
     second = WorkerProcess(celery_worker_process.database_name)
     second.log_path = Path(str(celery_worker_process.log_path) + ".second")
-    second.start(extra_env=CHUNKED_ENV)
+    second.start(extra_env=env)
     try:
         yield celery_worker_process, second
     finally:
