@@ -15,12 +15,10 @@ through storage between workers, and ``pipeline`` runs them in sequence when
 there are none.
 """
 
-import functools
 import hashlib
 import math
 import re
 import shutil
-import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +28,7 @@ from django.utils.translation import gettext as _
 from . import ffmpeg, fmp4, ladder
 from .conf import media_settings
 from .errors import PermanentMediaError
-from .hls import write_master_playlist, write_sprite_track
+from .hls import MASTER_NAME, write_master_playlist, write_sprite_track
 from .ladder import TranscodePlan
 from .models import MediaKind
 from .sprites import sprite_sheets_compose
@@ -90,22 +88,6 @@ def chunk_spans(plan: TranscodePlan) -> list[ChunkSpan]:
             )
         )
     return spans
-
-
-@functools.cache
-def ffmpeg_build() -> str:
-    """The ffmpeg build that encodes here: its version line and a hash of
-    its whole ``-version`` report (configuration and library versions), as
-    encoding is byte-for-byte repeatable only on one build."""
-    report = subprocess.run(
-        [ffmpeg.FFMPEG, "-version"], capture_output=True, text=True, timeout=30
-    ).stdout
-    first_line = report.splitlines()[0] if report else "ffmpeg"
-    return f"{first_line} ({hashlib.sha256(report.encode()).hexdigest()[:12]})"
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def init_name(variant: int) -> str:
@@ -251,7 +233,7 @@ def chunk_encode(
         "part": "video",
         "index": span.index,
         "start": span.start,
-        "ffmpeg": ffmpeg_build(),
+        "ffmpeg": ffmpeg.ffmpeg_build(),
         "rungs": rungs,
         "frames": sum(s["samples"] for s in rungs[plan.download.name]["segments"]),
     }
@@ -292,7 +274,7 @@ def audio_encode(
     return {
         "part": "audio",
         "index": 0,
-        "ffmpeg": ffmpeg_build(),
+        "ffmpeg": ffmpeg.ffmpeg_build(),
         "start_delay": ladder.video_start_delay(plan),
         **_track_manifest(init, moved),
     }
@@ -318,7 +300,7 @@ def stills_make(
     )
     sprite_sheets_compose(out / "sprite", plan)
     write_sprite_track(out / "sprite", plan)
-    return {"part": "stills", "index": 0, "ffmpeg": ffmpeg_build()}
+    return {"part": "stills", "index": 0, "ffmpeg": ffmpeg.ffmpeg_build()}
 
 
 # Assembly ---------------------------------------------------------------
@@ -493,6 +475,19 @@ def assemble(
         cwd=out,
     )
     write_master_playlist(out / "hls", plan)
+
+
+def assembly_files(plan: TranscodePlan) -> list[str]:
+    """What assembly writes, relative to the output folder: stored again
+    whenever it runs (an assembly run again replaces what one that died
+    left, however far it got)."""
+    files = []
+    for variant, rung in enumerate(plan.rungs, 1):
+        files += [
+            f"hls/{rung.name}/{init_name(variant)}",
+            f"hls/{rung.name}/{PLAYLIST}",
+        ]
+    return [*files, "download.mp4", f"hls/{MASTER_NAME}"]
 
 
 def remove_parts(out: Path) -> None:

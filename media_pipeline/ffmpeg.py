@@ -20,6 +20,8 @@ labels and the ``-map`` options); it never runs anything here. Its own
 ``run()`` and ``probe()`` have no time limit, progress or clean environment.
 """
 
+import functools
+import hashlib
 import json
 import os
 import re
@@ -722,3 +724,20 @@ def ffmpeg_version(binary: str) -> tuple[int, int] | None:
         return None
     match = re.search(r"version n?(\d+)\.(\d+)", output)
     return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+@functools.cache
+def ffmpeg_build() -> str:
+    """The ffmpeg build that encodes here: its version line and a hash of
+    its whole ``-version`` report (configuration and library versions).
+    Chunks encoded by different builds are not joined (see chunking)."""
+    try:
+        report = subprocess.run(
+            [FFMPEG, "-version"], capture_output=True, text=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise TransientMediaError(
+            _("服务器未安装 FFmpeg，请联系管理员。"), detail=str(error)
+        ) from error
+    first_line = report.splitlines()[0] if report else FFMPEG
+    return f"{first_line} ({hashlib.sha256(report.encode()).hexdigest()[:12]})"

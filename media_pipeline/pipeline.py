@@ -37,6 +37,7 @@ from .services.chunks import (
     chunk_claim,
     chunk_count,
     chunk_fail,
+    chunk_heartbeat,
     chunk_manifests,
     chunk_report,
     chunk_span,
@@ -122,10 +123,12 @@ class ProgressReporter:
 
 
 @contextmanager
-def heartbeat(job: TranscodeJob):
+def heartbeat(job: TranscodeJob, beat=None):
     """Keep the job's heartbeat fresh through long silent steps (copying a
     large original, measuring loudness, storing), so the reaper only ever
-    requeues jobs whose worker is really gone."""
+    requeues jobs whose worker is really gone. ``beat`` (returning False
+    once disowned) beats for something else, such as a part of the job."""
+    beat = beat or (lambda: job_heartbeat(job=job))
     if connection.in_atomic_block:
         # Inside a transaction (ingest --wait within load_demo, or a test)
         # nobody else can see this job, and a second connection updating its
@@ -137,7 +140,7 @@ def heartbeat(job: TranscodeJob):
     def beat():
         try:
             while not stop.wait(HEARTBEAT_SECONDS):
-                if not job_heartbeat(job=job):
+                if not beat():
                     return
         finally:
             connection.close()
@@ -226,6 +229,7 @@ def _run(job: TranscodeJob, work: Path, *, in_process: bool) -> str:
     out = work / "out"
     if chunking.chunking_applies(plan):
         chunks = chunks_plan(job=job, plan=plan, measurement=measurement)
+        _stop_if_disowned(job_report(job=job, phase=JobPhase.TRANSCODING, progress=0))
         if not in_process:
             chord_dispatch(job=job, chunks=chunks)
             return "chunked"
@@ -387,7 +391,7 @@ def part_task_run(*, chunk_id: int, worker: str) -> str:
     asset = job.asset
     try:
         with (
-            heartbeat(job),
+            heartbeat(job, beat=lambda: chunk_heartbeat(chunk=chunk)),
             tempfile.TemporaryDirectory(prefix=f"media-part-{chunk.pk}-") as work,
         ):
             work = Path(work)
@@ -457,7 +461,7 @@ def assembly_task_run(*, job_id: int, run_token: str, worker: str) -> str:
             tempfile.TemporaryDirectory(prefix=f"media-assembly-{job.pk}-") as work,
         ):
             out = Path(work) / "out"
-            stored = set(download_tree(job.output_prefix, out))
+            download_tree(job.output_prefix, out)
             audio = TranscodeChunk.objects.of_run(job).get(part=ChunkPart.AUDIO)
             plan = part_plan(audio)
             chunking.assemble(
@@ -468,8 +472,9 @@ def assembly_task_run(*, job_id: int, run_token: str, worker: str) -> str:
             )
             chunking.remove_parts(out)
             outputs = describe_outputs(out, plan)
-            new = [name for name in all_files(out) if name not in stored]
-            upload_tree(out, job.output_prefix, new, replace=True)
+            upload_tree(
+                out, job.output_prefix, chunking.assembly_files(plan), replace=True
+            )
             delete_prefix(f"{job.output_prefix}/{chunking.PART_FOLDER}")
             if not job_publish(job=job, outputs=outputs):
                 delete_prefix(job.output_prefix)

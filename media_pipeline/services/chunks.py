@@ -146,6 +146,21 @@ def chunk_report(*, chunk: TranscodeChunk, fraction: float) -> bool:
     return alive
 
 
+def chunk_heartbeat(*, chunk: TranscodeChunk) -> bool:
+    """Tell the reaper this part's worker is alive (and so its job's run);
+    False once the run is disowned."""
+    now = timezone.now()
+    TranscodeChunk.objects.filter(
+        pk=chunk.pk, run_token=chunk.run_token, status=ChunkStatus.RUNNING
+    ).update(heartbeat_at=now)
+    return (
+        TranscodeJob.objects.filter(
+            pk=chunk.job_id, run_token=chunk.run_token, status=JobStatus.RUNNING
+        ).update(heartbeat_at=now)
+        > 0
+    )
+
+
 def chunk_succeed(*, chunk: TranscodeChunk, manifest: dict) -> bool:
     """Record a finished part's manifest; False if its run was disowned."""
     if _current(chunk.pk) is None:

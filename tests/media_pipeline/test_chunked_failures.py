@@ -1,11 +1,14 @@
 """The parts of a chunked run, as a worker's tasks run them: a part made
 again stores the same bytes, a part that fails for good fails the job with
 its reason, a cancelled run's parts are not made, and the admin shows the
-chunk progress."""
+chunk progress, and an assembly whose worker died is taken over once."""
+
+import datetime as dt
 
 import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
+from django.utils import timezone
 
 from media_pipeline.models import (
     AssetStatus,
@@ -15,15 +18,22 @@ from media_pipeline.models import (
     TranscodeChunk,
     TranscodeJob,
 )
-from media_pipeline.pipeline import job_run, part_task_run
+from media_pipeline.pipeline import assembly_task_run, job_run, part_task_run
 from media_pipeline.services.assets import asset_create_from_upload
 from media_pipeline.services.chunks import chunk_fail
-from media_pipeline.services.jobs import job_cancel, job_request
+from media_pipeline.services.jobs import (
+    job_assembly_claim,
+    job_cancel,
+    job_request,
+)
+from media_pipeline.storage import walk
 from tests.conftest import make_user
 
 from .media import make_video
 
 pytestmark = pytest.mark.django_db
+
+STALE = dt.timedelta(seconds=60)
 
 
 @pytest.fixture
@@ -121,3 +131,33 @@ def test_a_cancelled_run_has_its_parts_withdrawn(planned):
     assert not TranscodeChunk.objects.filter(
         job=job, status=ChunkStatus.SUCCEEDED
     ).exists()
+
+
+def test_an_assembly_left_by_a_dead_worker_is_taken_over_once(planned, settings):
+    job, parts = planned
+    for chunk in parts.values():
+        assert part_task_run(chunk_id=chunk.pk, worker="w") == "succeeded"
+    token = job.run_token.hex
+    # An assembler took the run and died: its claim goes stale.
+    assert job_assembly_claim(
+        job_id=job.pk, run_token=token, worker="dead", stale_after=STALE
+    )
+    assert assembly_task_run(job_id=job.pk, run_token=token, worker="w2") == (
+        "skipped"
+    )  # while the first one's heartbeat is fresh
+    TranscodeJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - 2 * STALE
+    )
+    settings.MEDIA_JOB_STALE_SECONDS = STALE.total_seconds()
+    assert assembly_task_run(job_id=job.pk, run_token=token, worker="w2") == (
+        "succeeded"
+    )
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED
+    assert assembly_task_run(job_id=job.pk, run_token=token, worker="w3") == ("skipped")
+    names = set(job.renditions.values_list("name", flat=True))
+    assert f"{job.output_prefix}/hls/master.m3u8" in names
+    assert f"{job.output_prefix}/download.mp4" in names
+    stored = walk(job.output_prefix)
+    assert not [name for name in stored if "/parts/" in name]
+    assert f"{job.output_prefix}/hls/120p/init_1.mp4" in stored
