@@ -79,6 +79,12 @@ media_settings = AppSettings(
         # media_pipeline.access); 0 asks the database every time.
         "MEDIA_ACCESS_CACHE": "default",
         "MEDIA_ACCESS_CACHE_SECONDS": 60,
+        # A source longer than this many seconds is transcoded in chunks,
+        # one Celery task each, so many workers share one long programme;
+        # shorter sources keep the single pass. Chunks are this many seconds
+        # long, rounded to whole HLS segments (at least one).
+        "MEDIA_CHUNK_MIN_SECONDS": 600,
+        "MEDIA_CHUNK_SECONDS": 60,
         # S3 is used when a bucket is named (see cms.settings.base).
         "S3_BUCKET": "",
     }

@@ -20,6 +20,8 @@ labels and the ``-map`` options); it never runs anything here. Its own
 ``run()`` and ``probe()`` have no time limit, progress or clean environment.
 """
 
+import functools
+import hashlib
 import json
 import os
 import re
@@ -188,16 +190,46 @@ def decoder_limits() -> dict[str, str]:
     }
 
 
-def pinned_input(path: Path | str, input_format: str) -> FilterableStream:
+def pinned_input(
+    path: Path | str,
+    input_format: str,
+    *,
+    start: float | None = None,
+    duration: float | None = None,
+) -> FilterableStream:
     """The one input of an ffmpeg run: a checked local file, read with the
     demuxer probing found (FFmpeg must not guess again from the content) and
-    within the decoder limits."""
+    within the decoder limits.
+
+    ``start`` and ``duration`` read one time range (a chunk): ``-ss`` before
+    ``-i`` seeks to the keyframe before ``start`` and decodes from there,
+    frame-accurately, with timestamps from zero; ``-t`` stays within the
+    duration limit.
+    """
     source = safe_input(path)
     if input_format not in ALLOWED_DEMUXERS:
         raise PermanentMediaError(
             _("不支持的封装格式：%(format)s。") % {"format": input_format}
         )
-    return ffmpeg_python.input(str(source), format=input_format, **decoder_limits())
+    limits = decoder_limits()
+    if duration is not None:
+        limits["t"] = f"{min(duration, float(limits['t'])):.6f}"
+    if start:
+        limits["ss"] = f"{start:.6f}"
+    return ffmpeg_python.input(str(source), format=input_format, **limits)
+
+
+def _within_limits(limits: dict) -> bool:
+    """Whether an input's limits are the decoder limits, or a chunk's
+    shorter duration within them."""
+    expected = decoder_limits()
+    try:
+        duration = float(limits["t"])
+    except (TypeError, ValueError):
+        return False
+    return limits["max_pixels"] == expected["max_pixels"] and 0 < duration <= float(
+        expected["t"]
+    )
 
 
 def _compiled_arguments(outputs: OutputStream) -> list[str]:
@@ -213,9 +245,10 @@ def _compiled_arguments(outputs: OutputStream) -> list[str]:
             continue
         options = dict(node.kwargs)
         limits = {key: options.pop(key, None) for key in decoder_limits()}
+        start = options.pop("ss", "0")
         if set(options) != {"filename", "format"}:
             raise ValueError(f"ffmpeg input with unexpected options: {options}")
-        if limits != decoder_limits():
+        if not _within_limits(limits) or float(start) < 0:
             raise ValueError(f"ffmpeg input without the decoder limits: {limits}")
         if options["format"] not in ALLOWED_DEMUXERS:
             raise ValueError(f"ffmpeg input format not allowed: {options['format']}")
@@ -314,14 +347,20 @@ def probe(
         raise TransientMediaError(
             _("检测工具输出异常，稍后将重试。"), detail=str(error)
         ) from error
-    fmt = raw.get("format") or {}
-    if not fmt.get("format_name"):
+    if not (raw.get("format") or {}).get("format_name"):
         raise PermanentMediaError(_("无法识别这个文件的格式。"), detail=completed.log)
+    return probe_result(raw, size=source.stat().st_size)
+
+
+def probe_result(raw: dict, *, size: int = 0) -> ProbeResult:
+    """The typed result of ffprobe's JSON ``raw`` (as probed, or as kept on
+    the asset); ``size`` when the JSON does not say."""
+    fmt = raw.get("format") or {}
     duration = fmt.get("duration")
     return ProbeResult(
         format_name=fmt["format_name"],
         duration=float(duration) if duration not in (None, "N/A") else None,
-        size=_int(fmt.get("size")) or source.stat().st_size,
+        size=_int(fmt.get("size")) or size,
         bit_rate=_int(fmt.get("bit_rate")),
         streams=tuple(_stream(s) for s in raw.get("streams", [])),
         raw=raw,
@@ -685,3 +724,20 @@ def ffmpeg_version(binary: str) -> tuple[int, int] | None:
         return None
     match = re.search(r"version n?(\d+)\.(\d+)", output)
     return (int(match.group(1)), int(match.group(2))) if match else (0, 0)
+
+
+@functools.cache
+def ffmpeg_build() -> str:
+    """The ffmpeg build that encodes here: its version line and a hash of
+    its whole ``-version`` report (configuration and library versions).
+    Chunks encoded by different builds are not joined (see chunking)."""
+    try:
+        report = subprocess.run(
+            [FFMPEG, "-version"], capture_output=True, text=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise TransientMediaError(
+            _("服务器未安装 FFmpeg，请联系管理员。"), detail=str(error)
+        ) from error
+    first_line = report.splitlines()[0] if report else FFMPEG
+    return f"{first_line} ({hashlib.sha256(report.encode()).hexdigest()[:12]})"

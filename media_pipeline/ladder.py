@@ -36,6 +36,10 @@ POSTER_LONG_SIDE = 1280
 WAVEFORM_SIZE = (1600, 240)
 MP3_KBPS = 192
 
+#: B-frames between references; the video's start delay follows (see
+#: video_start_delay).
+B_FRAMES = 2
+
 # H.264 profile_idc values for the CODECS attribute of the master playlist.
 H264_PROFILE_IDC = {"baseline": 0x42, "main": 0x4D, "high": 0x64}
 AAC_LC_CODEC = "mp4a.40.2"
@@ -238,7 +242,7 @@ def _x264_options(
         "force_key_frames": f"expr:gte(t,n_forced*{key_every})",
         "sc_threshold": "0",
         "flags": "+cgop+global_header" if global_header else "+cgop",
-        "bf": "2",
+        "bf": str(B_FRAMES),
     }
     for index, rung in enumerate(rungs):
         gop = str(max(1, round(rung.fps * key_every)))
@@ -304,20 +308,25 @@ def _scaled(stream: FilterableStream, size: tuple[int, int]) -> FilterableStream
     return stream.filter("scale", width, height, flags="bicubic").filter("setsar", 1)
 
 
-def video_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
-    """Every output of a video asset, read from ``source`` (a pinned input)."""
-    rungs, download = plan_.rungs, plan_.download
-    # One branch a rung and one low-resolution still branch.
-    branches = source[str(plan_.video_stream)].split()
-    ladder = [
+def _rung_streams(
+    plan_: TranscodePlan, branches: list[FilterableStream]
+) -> list[FilterableStream]:
+    """The first branches of a split, one a rung, at its rate and size."""
+    return [
         _scaled(branches[i].filter("fps", rung.fps), (rung.width, rung.height))
-        for i, rung in enumerate(rungs)
+        for i, rung in enumerate(plan_.rungs)
     ]
-    # The stills keep a few dozen of the source's frames: each branch drops
-    # frames first and scales only those it keeps (scaling every frame first
-    # cost 4-10 % of the whole pass; see BENCHMARKS.md). The poster branch
-    # ends after its one frame.
-    stills = branches[len(rungs)].split()
+
+
+def _still_outputs(plan_: TranscodePlan, video: FilterableStream) -> list:
+    """The poster, thumbnails and sprite tiles, read from ``video``.
+
+    The stills keep a few dozen of the source's frames: each branch drops
+    frames first and scales only those it keeps (scaling every frame first
+    cost 4-10 % of the whole pass; see BENCHMARKS.md). The poster branch
+    ends after its one frame.
+    """
+    stills = video.split()
     poster = _scaled(
         stills[0]
         .filter("select", f"gte(t,{plan_.poster_time:.3f})")
@@ -334,16 +343,34 @@ def video_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStrea
     sprite = _scaled(
         stills[2].filter("fps", f"1/{plan_.sprite_interval:.6f}"), plan_.tile_size
     )
+    return [
+        poster.output("poster.jpg", **{"frames:v": "1", "q:v": "2"}),
+        thumbs.output("thumbs/thumb_%04d.jpg", **{"q:v": "4"}),
+        sprite.output(f"sprite/{SPRITE_TILE_PATTERN}"),
+    ]
+
+
+def _rung_stream_map(rungs: list[Rung]) -> list[str]:
+    return [f"v:{i},agroup:aac,name:{rung.name}" for i, rung in enumerate(rungs)]
+
+
+#: The HLS audio rendition's entry in var_stream_map.
+AUDIO_STREAM_MAP = "a:0,agroup:aac,name:audio"
+
+
+def video_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
+    """Every output of a video asset, read from ``source`` (a pinned input)."""
+    rungs, download = plan_.rungs, plan_.download
+    # One branch a rung and one low-resolution still branch.
+    branches = source[str(plan_.video_stream)].split()
+    ladder = _rung_streams(plan_, branches)
 
     # Every rung and one stereo AAC track, each encoded once. The tee muxer
     # writes them all into the HLS ladder (one shared audio rendition group)
     # and the download rung's video and the audio into the MP4 download too,
     # which used to encode that rung and the audio a second time with the
     # very same settings.
-    stream_map = " ".join(
-        ["a:0,agroup:aac,name:audio"]
-        + [f"v:{i},agroup:aac,name:{rung.name}" for i, rung in enumerate(rungs)]
-    )
+    stream_map = " ".join([AUDIO_STREAM_MAP, *_rung_stream_map(rungs)])
     hls = _tee_slave(
         "hls", _hls_muxer_options(plan_.profile, stream_map), HLS_PLAYLISTS
     )
@@ -366,10 +393,75 @@ def video_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStrea
         **_aac_options(plan_.profile),
     )
     return ffmpeg_python.merge_outputs(
-        renditions,
-        poster.output("poster.jpg", **{"frames:v": "1", "q:v": "2"}),
-        thumbs.output("thumbs/thumb_%04d.jpg", **{"q:v": "4"}),
-        sprite.output(f"sprite/{SPRITE_TILE_PATTERN}"),
+        renditions, *_still_outputs(plan_, branches[len(rungs)])
+    )
+
+
+def video_start_delay(plan_: TranscodePlan) -> float:
+    """Seconds by which the single pass's muxer moves every stream: the
+    B-frame reorder delay of its slowest rung (x264 holds back ``bf``
+    frames). The audio, encoded apart from the video in a chunked
+    transcode, is moved by as much to line up as it does in the single pass.
+    """
+    return B_FRAMES / min(rung.fps for rung in plan_.rungs)
+
+
+def chunk_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
+    """Every rung of one chunk of a video (``source`` reads its time range):
+    the single pass's video, with the same settings, into HLS segments of
+    their own; the audio and stills are made once, apart (see chunking)."""
+    hls_options = _hls_muxer_options(
+        plan_.profile, " ".join(_rung_stream_map(plan_.rungs))
+    )
+    return ffmpeg_python.output(
+        *_rung_streams(plan_, source[str(plan_.video_stream)].split()),
+        HLS_PLAYLISTS,
+        format="hls",
+        **_x264_options(plan_, plan_.rungs, "v", global_header=True),
+        # One x264 thread a rung: with frame threads and VBV, x264's output
+        # changes from run to run (measured), and a chunk made again must
+        # store the same bytes. Chunks run side by side for parallelism; the
+        # init segments stay the single pass's.
+        threads="1",
+        **hls_options,
+    )
+
+
+def audio_track_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
+    """The HLS audio rendition of a chunked video, encoded once for the
+    whole programme (AAC priming in every chunk would damage each join),
+    moved by the video's start delay as the single pass's muxer moves it."""
+    return ffmpeg_python.output(
+        audio_source(plan_, source),
+        HLS_PLAYLISTS,
+        format="hls",
+        output_ts_offset=f"{video_start_delay(plan_):.6f}",
+        # The single pass's flags reach its audio encoder too (see
+        # _x264_options), and the init segment records them.
+        flags="+cgop+global_header",
+        **_aac_options(plan_.profile),
+        **_hls_muxer_options(plan_.profile, AUDIO_STREAM_MAP),
+    )
+
+
+def still_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
+    """The poster, thumbnails and sprite tiles of a chunked video."""
+    return ffmpeg_python.merge_outputs(
+        *_still_outputs(plan_, source[str(plan_.video_stream)])
+    )
+
+
+def download_outputs(video: FilterableStream, audio: FilterableStream) -> OutputStream:
+    """The MP4 download remuxed from the download rung's joined segments and
+    the audio's, both read as MP4 (not through the concat demuxer, which the
+    runner refuses), with its index at the front."""
+    return ffmpeg_python.output(
+        video["v:0"],
+        audio["a:0"],
+        "download.mp4",
+        format="mp4",
+        c="copy",
+        movflags="+faststart",
     )
 
 

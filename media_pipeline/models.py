@@ -321,6 +321,84 @@ class TranscodeJob(models.Model):
         return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+class ChunkPart(models.TextChoices):
+    VIDEO = "video", _("视频分段")
+    AUDIO = "audio", _("音频")
+    STILLS = "stills", _("海报与预览图")
+
+
+class ChunkStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("转码中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class TranscodeChunkQuerySet(models.QuerySet):
+    def of_run(self, job: "TranscodeJob"):
+        """The parts of the job's current run (earlier runs' rows are gone,
+        but a disowned run's task may still hold its token)."""
+        return self.filter(job=job, run_token=job.run_token)
+
+
+class TranscodeChunk(models.Model):
+    """One part of a chunked transcode: a time range of the video encoded
+    into every rung, or the whole audio, or the stills. Its manifest is what
+    the assembly checks and joins (see ``chunking``)."""
+
+    job = models.ForeignKey(
+        TranscodeJob,
+        verbose_name=_("转码任务"),
+        on_delete=models.CASCADE,
+        related_name="chunks",
+    )
+    run_token = models.UUIDField(_("运行标识"))
+    part = models.CharField(_("部分"), max_length=10, choices=ChunkPart.choices)
+    index = models.PositiveIntegerField(_("序号"))
+    start = models.FloatField(_("开始（秒）"))
+    duration = models.FloatField(_("时长（秒）"))
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=ChunkStatus.choices,
+        default=ChunkStatus.QUEUED,
+    )
+    worker = models.CharField(_("工作进程"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    failure_reason = models.TextField(_("失败原因"), blank=True)
+    celery_task_id = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    #: What the part needs beyond its job to run (the audio: the measured
+    #: loudness its normalisation uses).
+    spec = models.JSONField(_("参数"), default=dict, blank=True)
+    manifest = models.JSONField(_("清单"), default=dict, blank=True)
+
+    objects = TranscodeChunkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("转码分段")
+        verbose_name_plural = _("转码分段")
+        ordering = ["job", "part", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "run_token", "part", "index"],
+                name="one_transcode_chunk_per_part",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.job_id} · {self.get_part_display()} {self.index}"
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """How long its last attempt took, once finished."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+
 class RenditionKind(models.TextChoices):
     HLS_MASTER = "hls_master", _("HLS 主播放列表")
     HLS_VARIANT = "hls_variant", _("HLS 码率档")

@@ -1,6 +1,7 @@
 """One job, start to finish: fetch the original, probe and validate it,
 measure its loudness, run the single ffmpeg pass, store and publish."""
 
+import datetime as dt
 import logging
 import math
 import tempfile
@@ -9,22 +10,44 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from . import ffmpeg, ladder, loudness
+from . import chunking, ffmpeg, ladder, loudness
 from .conf import media_settings
 from .errors import MediaError, PermanentMediaError
 from .hls import write_master_playlist, write_sprite_track
-from .models import JobPhase, MediaKind, TranscodeJob, TranscodeProfile
+from .models import (
+    ChunkPart,
+    JobPhase,
+    MediaKind,
+    TranscodeChunk,
+    TranscodeJob,
+    TranscodeProfile,
+)
 from .outputs import all_files, describe_outputs
 from .services.assets import (
     asset_record_duration,
     asset_record_loudness,
     asset_record_probe,
 )
+from .services.chunks import (
+    chord_dispatch,
+    chunk_claim,
+    chunk_count,
+    chunk_fail,
+    chunk_heartbeat,
+    chunk_manifests,
+    chunk_report,
+    chunk_span,
+    chunk_succeed,
+    chunks_all_done,
+    chunks_plan,
+)
 from .services.jobs import (
     MAX_ATTEMPTS,
+    job_assembly_claim,
     job_claim,
     job_fail,
     job_heartbeat,
@@ -32,7 +55,7 @@ from .services.jobs import (
     job_report,
 )
 from .sprites import sprite_sheets_compose
-from .storage import copy_to_local, delete_prefix, upload_tree
+from .storage import copy_to_local, delete_prefix, download_tree, upload_tree
 from .validation import (
     max_decoded_seconds,
     refuse_empty,
@@ -100,10 +123,12 @@ class ProgressReporter:
 
 
 @contextmanager
-def heartbeat(job: TranscodeJob):
+def heartbeat(job: TranscodeJob, beat=None):
     """Keep the job's heartbeat fresh through long silent steps (copying a
     large original, measuring loudness, storing), so the reaper only ever
-    requeues jobs whose worker is really gone."""
+    requeues jobs whose worker is really gone. ``beat`` (returning False
+    once disowned) beats for something else, such as a part of the job."""
+    beat = beat or (lambda: job_heartbeat(job=job))
     if connection.in_atomic_block:
         # Inside a transaction (ingest --wait within load_demo, or a test)
         # nobody else can see this job, and a second connection updating its
@@ -115,7 +140,7 @@ def heartbeat(job: TranscodeJob):
     def beat():
         try:
             while not stop.wait(HEARTBEAT_SECONDS):
-                if not job_heartbeat(job=job):
+                if not beat():
                     return
         finally:
             connection.close()
@@ -129,9 +154,14 @@ def heartbeat(job: TranscodeJob):
         thread.join(timeout=5)
 
 
-def job_run(*, job_id: int, worker: str) -> str:
+def job_run(*, job_id: int, worker: str, in_process: bool = False) -> str:
     """Run a job; returns what happened. Raises TransientMediaError when the
-    job should be retried later (the caller, a Celery task, schedules that)."""
+    job should be retried later (the caller, a Celery task, schedules that).
+
+    A long video is transcoded in chunks (see chunking): ``in_process`` runs
+    them here, one after another; otherwise they are sent to the transcode
+    queue as a chord and this returns "chunked".
+    """
     job = job_claim(job_id=job_id, worker=worker)
     if job is None:
         return "skipped"
@@ -140,8 +170,7 @@ def job_run(*, job_id: int, worker: str) -> str:
             heartbeat(job),
             tempfile.TemporaryDirectory(prefix=f"media-job-{job.pk}-") as work,
         ):
-            published = _run(job, Path(work))
-        return "succeeded" if published else "disowned"
+            return _run(job, Path(work), in_process=in_process)
     except ffmpeg.JobStopped:
         return "stopped"
     except MediaError as error:
@@ -152,12 +181,13 @@ def job_run(*, job_id: int, worker: str) -> str:
         return "failed"
     except Exception:
         logger.exception("Job %s crashed", job.pk)
-        job_fail(
-            job=job,
-            reason=_("处理时发生内部错误，管理员可在任务列表中重新运行。"),
-            permanent=True,
-        )
+        job_fail(job=job, reason=internal_error_reason(), permanent=True)
         return "failed"
+
+
+def internal_error_reason() -> str:
+    """What a job that crashed on our side says (the log says the rest)."""
+    return _("处理时发生内部错误，管理员可在任务列表中重新运行。")
 
 
 def _stop_if_disowned(still_ours: bool) -> None:
@@ -165,7 +195,7 @@ def _stop_if_disowned(still_ours: bool) -> None:
         raise ffmpeg.JobStopped()
 
 
-def _run(job: TranscodeJob, work: Path) -> bool:
+def _run(job: TranscodeJob, work: Path, *, in_process: bool) -> str:
     asset, profile = job.asset, job.profile
     source = work / ("source" + Path(asset.original_filename).suffix.lower()[:10])
     copy_to_local(asset.original, source)
@@ -195,16 +225,41 @@ def _run(job: TranscodeJob, work: Path) -> bool:
             decode_limit=decode_limit,
         )
     asset_record_loudness(asset=asset, measurement=measurement)
+    plan = job_plan(job=job, probed=probed, kind=kind, measurement=measurement)
+    out = work / "out"
+    if chunking.chunking_applies(plan):
+        chunks = chunks_plan(job=job, plan=plan, measurement=measurement)
+        _stop_if_disowned(job_report(job=job, phase=JobPhase.TRANSCODING, progress=0))
+        if not in_process:
+            chord_dispatch(job=job, chunks=chunks)
+            return "chunked"
+        for chunk in chunks:
+            chunk = chunk_claim(chunk_id=chunk.pk, worker=job.worker)
+            _stop_if_disowned(chunk is not None)
+            part_run(chunk=chunk, source=source, demuxer=probed.demuxer, out=out)
+        return assembly_run(job=job, plan=plan, out=out)
+    return _single_pass(job, source, probed, plan, decode_limit, out)
+
+
+def job_plan(
+    *, job: TranscodeJob, probed, kind: str, measurement
+) -> ladder.TranscodePlan:
+    """The ladder of this job's asset, normalised to the profile's loudness."""
+    profile = job.profile
     audio_filters = (
-        loudness.normalise_filters(measurement, target, profile.audio_sample_rate)
+        loudness.normalise_filters(
+            measurement, loudness_target(profile), profile.audio_sample_rate
+        )
         if measurement
         else ()
     )
-
-    plan = ladder.plan(
+    return ladder.plan(
         probe=probed, kind=kind, profile=profile, audio_filters=audio_filters
     )
-    out = work / "out"
+
+
+def _single_pass(job, source, probed, plan, decode_limit, out) -> str:
+    asset, kind = job.asset, plan.kind
     for folder in ("hls", "thumbs", "sprite"):
         (out / folder).mkdir(parents=True)
     _stop_if_disowned(
@@ -227,6 +282,10 @@ def _run(job: TranscodeJob, work: Path) -> bool:
     if kind == MediaKind.VIDEO:
         sprite_sheets_compose(out / "sprite", plan)
         write_sprite_track(out / "sprite", plan)
+    return _store_and_publish(job, out, plan)
+
+
+def _store_and_publish(job: TranscodeJob, out: Path, plan) -> str:
     outputs = describe_outputs(out, plan)
     if not outputs:
         raise PermanentMediaError(_("转码没有产生任何文件。"))
@@ -235,5 +294,203 @@ def _run(job: TranscodeJob, work: Path) -> bool:
     upload_tree(out, job.output_prefix, all_files(out))
     if not job_publish(job=job, outputs=outputs):
         delete_prefix(job.output_prefix)
-        return False
-    return True
+        return "disowned"
+    return "succeeded"
+
+
+# Chunked transcodes -------------------------------------------------------
+
+
+class PartProgress:
+    """A part's ProgressReporter: the seconds of its own range done, saved
+    into it and into its job at most once a second; False once the run is
+    disowned, which stops ffmpeg."""
+
+    def __init__(self, chunk: TranscodeChunk):
+        self.chunk = chunk
+        self.duration = max(chunk.duration, 0.001)
+        self.last_report = 0.0
+
+    def __call__(self, seconds_done: float) -> bool:
+        now = time.monotonic()
+        if now - self.last_report < REPORT_EVERY_SECONDS:
+            return True
+        self.last_report = now
+        return chunk_report(
+            chunk=self.chunk, fraction=min(seconds_done / self.duration, 1.0)
+        )
+
+
+def part_plan(chunk: TranscodeChunk) -> ladder.TranscodePlan:
+    """The plan a part was made with, from what its job kept: the asset's
+    probe and, for the audio, the loudness measured when it was planned."""
+    job = chunk.job
+    asset = job.asset
+    measured = chunk.spec.get("loudness")
+    return job_plan(
+        job=job,
+        probed=ffmpeg.probe_result(asset.probe, size=asset.size),
+        kind=asset.kind,
+        measurement=loudness.LoudnessMeasurement(**measured) if measured else None,
+    )
+
+
+def part_make(
+    *,
+    chunk: TranscodeChunk,
+    source: Path,
+    demuxer: str,
+    out: Path,
+) -> dict:
+    """Make one part of a chunked transcode into ``out``; its manifest."""
+    plan = part_plan(chunk)
+    progress = PartProgress(chunk)
+    common = {
+        "source": source,
+        "demuxer": demuxer,
+        "plan": plan,
+        "out": out,
+        "on_progress": progress,
+    }
+    _stop_if_disowned(progress(0))
+    if chunk.part == ChunkPart.AUDIO:
+        return chunking.audio_encode(**common)
+    if chunk.part == ChunkPart.STILLS:
+        return chunking.stills_make(**common)
+    return chunking.chunk_encode(span=chunk_span(chunk), **common)
+
+
+def part_run(*, chunk: TranscodeChunk, source: Path, demuxer: str, out: Path) -> None:
+    """Make one part here, into the job's own output folder."""
+    manifest = part_make(chunk=chunk, source=source, demuxer=demuxer, out=out)
+    _stop_if_disowned(chunk_succeed(chunk=chunk, manifest=manifest))
+
+
+def assembly_run(*, job: TranscodeJob, plan: ladder.TranscodePlan, out: Path) -> str:
+    """Check and join the parts in ``out``, then store and publish as the
+    single pass does; safe to run again."""
+    _stop_if_disowned(job_report(job=job, phase=JobPhase.STORING))
+    chunking.assemble(
+        plan=plan,
+        manifests=chunk_manifests(job=job),
+        chunk_count=chunk_count(job=job),
+        out=out,
+    )
+    chunking.remove_parts(out)
+    return _store_and_publish(job, out, plan)
+
+
+def part_task_run(*, chunk_id: int, worker: str) -> str:
+    """Make one part on a worker and store it under the run's prefix (the
+    chord's header task); returns what happened. Raises TransientMediaError
+    when the part should be tried again, with the same bytes."""
+    chunk = chunk_claim(chunk_id=chunk_id, worker=worker)
+    if chunk is None:
+        return "skipped"
+    job = chunk.job
+    asset = job.asset
+    try:
+        with (
+            heartbeat(job, beat=lambda: chunk_heartbeat(chunk=chunk)),
+            tempfile.TemporaryDirectory(prefix=f"media-part-{chunk.pk}-") as work,
+        ):
+            work = Path(work)
+            source = work / (
+                "source" + Path(asset.original_filename).suffix.lower()[:10]
+            )
+            copy_to_local(asset.original, source)
+            out = work / "out"
+            manifest = part_make(
+                chunk=chunk,
+                source=source,
+                demuxer=ffmpeg.probe_result(asset.probe).demuxer,
+                out=out,
+            )
+            # Stored before it counts as done; a part made again stores the
+            # same names (and, on one ffmpeg build, the same bytes).
+            upload_tree(out, job.output_prefix, all_files(out), replace=True)
+        _stop_if_disowned(chunk_succeed(chunk=chunk, manifest=manifest))
+        return "succeeded"
+    except ffmpeg.JobStopped:
+        return "stopped"
+    except MediaError as error:
+        logger.warning("Part %s failed: %s (%s)", chunk, error.reason, error.detail)
+        if chunk_fail(chunk=chunk, reason=error.reason, permanent=error.permanent):
+            raise
+        job_fail(
+            job=job, reason=part_failure_reason(chunk, error.reason), permanent=True
+        )
+        return "failed"
+    except Exception:
+        logger.exception("Part %s crashed", chunk)
+        reason = internal_error_reason()
+        chunk_fail(chunk=chunk, reason=reason, permanent=True)
+        job_fail(job=job, reason=part_failure_reason(chunk, reason), permanent=True)
+        return "failed"
+
+
+def part_failure_reason(chunk: TranscodeChunk, reason: str) -> str:
+    if chunk.part == ChunkPart.VIDEO:
+        where = _("第 %(n)s 段视频（%(start)s 秒起）") % {
+            "n": chunk.index + 1,
+            "start": round(chunk.start),
+        }
+    else:
+        where = chunk.get_part_display()
+    return _("%(where)s转码失败：%(reason)s") % {"where": where, "reason": reason}
+
+
+def assembly_task_run(*, job_id: int, run_token: str, worker: str) -> str:
+    """The chord's callback: fetch the run's parts, join them, publish.
+    Runs once per run (job_assembly_claim); safe to run again after a
+    worker died in it."""
+    job = job_assembly_claim(
+        job_id=job_id,
+        run_token=run_token,
+        worker=worker,
+        stale_after=dt.timedelta(seconds=settings.MEDIA_JOB_STALE_SECONDS),
+    )
+    if job is None:
+        return "skipped"
+    if not chunks_all_done(job=job):
+        # A part was reaped and sent again; it sends the assembly when done.
+        return "waiting"
+    try:
+        with (
+            heartbeat(job),
+            tempfile.TemporaryDirectory(prefix=f"media-assembly-{job.pk}-") as work,
+        ):
+            out = Path(work) / "out"
+            download_tree(job.output_prefix, out)
+            audio = TranscodeChunk.objects.of_run(job).get(part=ChunkPart.AUDIO)
+            plan = part_plan(audio)
+            chunking.assemble(
+                plan=plan,
+                manifests=chunk_manifests(job=job),
+                chunk_count=chunk_count(job=job),
+                out=out,
+            )
+            chunking.remove_parts(out)
+            outputs = describe_outputs(out, plan)
+            upload_tree(
+                out, job.output_prefix, chunking.assembly_files(plan), replace=True
+            )
+            delete_prefix(f"{job.output_prefix}/{chunking.PART_FOLDER}")
+            if not job_publish(job=job, outputs=outputs):
+                delete_prefix(job.output_prefix)
+                return "disowned"
+        return "succeeded"
+    except ffmpeg.JobStopped:
+        return "stopped"
+    except MediaError as error:
+        logger.warning(
+            "Assembly of %s failed: %s (%s)", job.pk, error.reason, error.detail
+        )
+        if not error.permanent:
+            raise
+        job_fail(job=job, reason=error.reason, permanent=True)
+        return "failed"
+    except Exception:
+        logger.exception("Assembly of job %s crashed", job.pk)
+        job_fail(job=job, reason=internal_error_reason(), permanent=True)
+        return "failed"

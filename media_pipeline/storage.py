@@ -81,11 +81,19 @@ def upload_tree(
     prefix: str,
     relative_paths: Iterable[str],
     storage: Storage = default_storage,
+    *,
+    replace: bool = False,
 ) -> None:
-    """Store local files under ``prefix``, concurrently (HLS has many segments)."""
+    """Store local files under ``prefix``, concurrently (HLS has many segments).
+
+    With ``replace``, a file already stored under the same name is replaced:
+    a part of a chunked transcode run again stores the same names.
+    """
 
     def upload(relative: str) -> None:
         name = posixpath.join(prefix, relative)
+        if replace and storage.exists(name):
+            storage.delete(name)
         with open(local_root / relative, "rb") as stream:
             stored = storage.save(name, File(stream))
         if stored != name:
@@ -96,6 +104,27 @@ def upload_tree(
     with storage_errors_are_transient(), ThreadPoolExecutor(UPLOAD_WORKERS) as pool:
         for future in [pool.submit(upload, path) for path in relative_paths]:
             future.result()
+
+
+def download_tree(
+    prefix: str, local_root: Path, storage: Storage = default_storage
+) -> list[str]:
+    """Fetch every file under ``prefix`` into ``local_root``, concurrently;
+    their names relative to the prefix."""
+
+    def download(name: str) -> str:
+        relative = posixpath.relpath(name, prefix)
+        destination = local_root / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with storage.open(name, "rb") as source, open(destination, "wb") as out:
+            shutil.copyfileobj(source, out, COPY_CHUNK)
+        return relative
+
+    with storage_errors_are_transient(), ThreadPoolExecutor(UPLOAD_WORKERS) as pool:
+        return [
+            future.result()
+            for future in [pool.submit(download, name) for name in walk(prefix)]
+        ]
 
 
 def walk(prefix: str, storage: Storage = default_storage) -> list[str]:

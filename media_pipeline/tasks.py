@@ -46,3 +46,47 @@ def expire_uploads() -> int:
     from .tus.staging import uploads_expire
 
     return uploads_expire()
+
+
+def _worker_name(request) -> str:
+    return f"{socket.gethostname()}:{request.hostname or ''}"
+
+
+def _retry(task, error: TransientMediaError, what: str):
+    countdown = min(
+        RETRY_BACKOFF_SECONDS * 2 ** max(task.request.retries, 0),
+        RETRY_BACKOFF_CAP_SECONDS,
+    )
+    logger.warning("%s: %s; retrying in %ss", what, error.detail, countdown)
+    # The part's own attempt counter caps retries; Celery's is not used.
+    return task.retry(countdown=countdown, max_retries=None)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def transcode_part(self, chunk_id: int) -> str:
+    """One part of a chunked transcode (a chord's header task)."""
+    from .pipeline import part_task_run
+    from .services.chunks import chunk_after_reap
+
+    try:
+        outcome = part_task_run(chunk_id=chunk_id, worker=_worker_name(self.request))
+    except TransientMediaError as error:
+        raise _retry(self, error, f"Part {chunk_id}") from error
+    if not self.request.chord:
+        # Sent again by the reaper, outside the chord: the last part to
+        # finish sends the assembly itself.
+        chunk_after_reap(chunk_id=chunk_id)
+    return outcome
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def transcode_assemble(self, job_id: int, run_token: str) -> str:
+    """Join a chunked transcode's parts and publish (the chord's callback)."""
+    from .pipeline import assembly_task_run
+
+    try:
+        return assembly_task_run(
+            job_id=job_id, run_token=run_token, worker=_worker_name(self.request)
+        )
+    except TransientMediaError as error:
+        raise _retry(self, error, f"Assembly of job {job_id}") from error

@@ -143,6 +143,7 @@ class WorkerProcess:
         self.extra_env: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
         self.log_path = Path(settings.VAR_DIR) / "celery-worker.log"
+        self.hostname = ""
 
     @property
     def pid(self) -> int:
@@ -151,6 +152,7 @@ class WorkerProcess:
     def start(self, extra_env: dict[str, str] | None = None) -> "WorkerProcess":
         if extra_env is not None:
             self.extra_env = extra_env
+        self.hostname = f"test-{uuid.uuid4().hex[:8]}@%h"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "cms.settings.test",
@@ -174,7 +176,7 @@ class WorkerProcess:
             "--without-gossip",
             "--without-mingle",
             "--hostname",
-            f"test-{uuid.uuid4().hex[:8]}@%h",
+            self.hostname,
         ]
         with open(self.log_path, "a") as log:
             log.write(f"\n=== start {time.strftime('%H:%M:%S')} ===\n")
@@ -203,6 +205,10 @@ class WorkerProcess:
                     return
             time.sleep(0.2)
         raise RuntimeError(f"Celery worker not ready in {timeout}s:\n{self.log()}")
+
+    def hostname_in(self, worker: str) -> bool:
+        """Whether a job's ``worker`` field names this process."""
+        return bool(self.hostname) and self.hostname.split("@")[0] in worker
 
     def log(self) -> str:
         return self.log_path.read_text()

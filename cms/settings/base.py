@@ -333,6 +333,10 @@ MEDIA_MAX_HEIGHT = env.int("MEDIA_MAX_HEIGHT", default=7680)
 MEDIA_UPLOAD_MAX_BYTES = env.int("MEDIA_UPLOAD_MAX_BYTES", default=20 * 1024**3)
 # Running jobs whose worker has been silent this long are requeued.
 MEDIA_JOB_STALE_SECONDS = env.int("MEDIA_JOB_STALE_SECONDS", default=300)
+# Videos longer than this are transcoded in chunks of MEDIA_CHUNK_SECONDS
+# (rounded to whole HLS segments), one transcode task each.
+MEDIA_CHUNK_MIN_SECONDS = env.int("MEDIA_CHUNK_MIN_SECONDS", default=600)
+MEDIA_CHUNK_SECONDS = env.int("MEDIA_CHUNK_SECONDS", default=60)
 
 # --- Celery ------------------------------------------------------------------
 # The embedded default is Kombu's filesystem transport under var/: a real

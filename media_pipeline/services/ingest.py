@@ -53,9 +53,11 @@ def asset_ingest(
 
 def asset_process_now(*, asset: MediaAsset, worker: str) -> MediaAsset:
     """Run the asset's job (the default profile's) in this process, and
-    refresh ``asset`` with the outcome. A job that already finished or
-    failed is not run again (``job_rerun`` does that)."""
+    refresh ``asset`` with the outcome. A long video's chunks run here one
+    after another, then are assembled: the same output as many workers
+    make. A job that already finished or failed is not run again
+    (``job_rerun`` does that)."""
     job = job_request(asset=asset, dispatch=False)
-    job_run(job_id=job.pk, worker=worker)
+    job_run(job_id=job.pk, worker=worker, in_process=True)
     asset.refresh_from_db()
     return asset

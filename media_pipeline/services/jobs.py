@@ -101,7 +101,15 @@ def job_rerun(*, job: TranscodeJob) -> TranscodeJob:
 
 
 def job_cancel(*, job: TranscodeJob) -> bool:
-    """Stop a queued or running job; a running ffmpeg notices at its next report."""
+    """Stop a queued or running job; a running ffmpeg notices at its next
+    report, and a chunked run's parts are revoked."""
+    from .chunks import chunks_revoke
+
+    run_token = (
+        TranscodeJob.objects.filter(pk=job.pk)
+        .values_list("run_token", flat=True)
+        .first()
+    )
     cancelled = (
         TranscodeJob.objects.filter(
             pk=job.pk, status__in=[JobStatus.QUEUED, JobStatus.RUNNING]
@@ -114,6 +122,7 @@ def job_cancel(*, job: TranscodeJob) -> bool:
     )
     if cancelled:
         asset_status_from_jobs(asset_id=job.asset_id)
+        chunks_revoke(job=job, run_token=run_token)
     return cancelled
 
 
@@ -137,6 +146,25 @@ def job_claim(*, job_id: int, worker: str) -> TranscodeJob | None:
         heartbeat_at=timezone.now(),
     )
     if not claimed:
+        return None
+    return TranscodeJob.objects.select_related("asset", "profile").get(pk=job_id)
+
+
+def job_assembly_claim(
+    *, job_id: int, run_token: str, worker: str, stale_after: dt.timedelta
+) -> TranscodeJob | None:
+    """Take the assembly of a chunked run: once, unless the worker that took
+    it stopped beating (then it is taken over). None when the run is not
+    the job's current running one, or another worker is assembling it."""
+    now = timezone.now()
+    taken = (
+        TranscodeJob.objects.filter(
+            pk=job_id, run_token=run_token, status=JobStatus.RUNNING
+        )
+        .exclude(phase=JobPhase.STORING, heartbeat_at__gte=now - stale_after)
+        .update(phase=JobPhase.STORING, worker=worker, heartbeat_at=now)
+    )
+    if not taken:
         return None
     return TranscodeJob.objects.select_related("asset", "profile").get(pk=job_id)
 
@@ -194,15 +222,21 @@ def asset_status_from_jobs(*, asset_id: int, failure_reason: str = "") -> None:
 
 
 def jobs_reap(*, stale_after: dt.timedelta) -> list[int]:
-    """Requeue running jobs whose worker stopped sending heartbeats.
+    """Requeue running jobs whose worker stopped sending heartbeats; for a
+    chunked job, only its parts whose worker stopped (see chunks_reap).
 
     A worker killed outright (SIGKILL, a lost machine) cannot say so; its job
     stays "running" with an old heartbeat. We hand it a new run token, so the
     dead run can never publish, and queue it again.
     """
+    from .chunks import chunks_reap, job_is_chunked
+
     cutoff = timezone.now() - stale_after
-    requeued = []
+    requeued = chunks_reap(stale_after=stale_after)
     for job in TranscodeJob.objects.stale(heartbeat_before=cutoff):
+        if job_is_chunked(job):
+            # Its parts wait in the queue or are reaped one by one above.
+            continue
         taken = TranscodeJob.objects.filter(
             pk=job.pk, run_token=job.run_token, status=JobStatus.RUNNING
         ).update(

@@ -28,6 +28,8 @@ from ..forms import MediaAssetForm, SubtitleTrackForm
 from ..info import asset_info
 from ..models import (
     AssetStatus,
+    ChunkPart,
+    ChunkStatus,
     MediaAsset,
     SubtitleTrack,
     TranscodeJob,
@@ -97,6 +99,23 @@ class MediaAssetIndexView(EngineSearchMixin, generic.IndexView):
         )
 
 
+def jobs_with_parts(asset: MediaAsset) -> list[TranscodeJob]:
+    """The asset's jobs, newest first, each with ``run_parts``: the parts of
+    its current run when it is (or was) chunked, for the chunk progress."""
+    jobs = list(
+        asset.jobs.select_related("profile")
+        .prefetch_related("chunks")
+        .order_by("-created_at")
+    )
+    for job in jobs:
+        job.run_parts = [c for c in job.chunks.all() if c.run_token == job.run_token]
+        job.video_parts = [c for c in job.run_parts if c.part == ChunkPart.VIDEO]
+        job.video_parts_done = sum(
+            1 for c in job.video_parts if c.status == ChunkStatus.SUCCEEDED
+        )
+    return jobs
+
+
 class MediaAssetDetailView(generic.InspectView):
     template_name = "media_pipeline/admin/detail.html"
 
@@ -117,7 +136,7 @@ class MediaAssetDetailView(generic.InspectView):
         context.update(
             asset=asset,
             info=asset_info(asset),
-            jobs=asset.jobs.select_related("profile").order_by("-created_at"),
+            jobs=jobs_with_parts(asset),
             can_manage_jobs=permission_policy.user_has_permission_for_instance(
                 self.request.user, "change", asset
             ),

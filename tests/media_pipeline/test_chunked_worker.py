@@ -1,0 +1,140 @@
+"""A chunked transcode on two real Celery workers, on the filesystem and on
+S3 (moto), on the broker the settings name (the embedded one by default;
+run with CELERY_BROKER_URL=redis://… for Redis): the parts are shared, one
+worker is SIGKILLed in the middle of a chunk, the reaper sends that chunk
+again, and the job is published once, under one prefix."""
+
+import io
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from media_pipeline.models import (
+    ChunkPart,
+    ChunkStatus,
+    JobStatus,
+    RenditionKind,
+    TranscodeChunk,
+    TranscodeJob,
+)
+from media_pipeline.services.assets import asset_create_from_upload
+from media_pipeline.storage import subfolders, walk
+from tests.conftest import WorkerProcess
+
+from .media import make_video
+from .test_worker_pipeline import asset_ready, wait_for
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CHUNKED_ENV = {"MEDIA_CHUNK_MIN_SECONDS": "0", "MEDIA_CHUNK_SECONDS": "12"}
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def two_chunking_workers(request, celery_worker_process):
+    """The session's worker and a second one, both chunking every video, on
+    the filesystem or both (and this process) on S3."""
+    env = dict(CHUNKED_ENV)
+    if request.param == "s3":
+        request.getfixturevalue("s3_storage")
+        env |= request.getfixturevalue("s3_environment")
+    celery_worker_process.restart(extra_env=env)
+    second = WorkerProcess(celery_worker_process.database_name)
+    second.log_path = Path(str(celery_worker_process.log_path) + ".second")
+    second.start(extra_env=env)
+    try:
+        yield celery_worker_process, second
+    finally:
+        second.stop()
+        celery_worker_process.restart(extra_env={})
+
+
+def worker_running(workers, chunk: TranscodeChunk) -> WorkerProcess:
+    """The worker process a part's ``worker`` names (by its hostname)."""
+    for worker in workers:
+        if worker.hostname_in(chunk.worker):
+            return worker
+    raise AssertionError(f"no worker named {chunk.worker}")
+
+
+def ffmpeg_pids_of(chunk: TranscodeChunk) -> list[int]:
+    """The ffmpeg processes making this part: their command line reads the
+    part's own temporary source (it runs in a session of its own, so killing
+    the worker's group does not reach it, as a lost machine would)."""
+    marker = f"media-part-{chunk.pk}-".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if command.startswith(b"ffmpeg") and marker in command:
+            pids.append(int(entry.name))
+    return pids
+
+
+def test_two_workers_share_a_chord_and_survive_a_killed_one(
+    two_chunking_workers, tmp_path
+):
+    workers = two_chunking_workers
+    source = make_video(tmp_path / "programme.mp4", width=320, height=240, seconds=36)
+    asset = asset_create_from_upload(staged_path=source, filename=source.name)
+
+    chunk = wait_for(
+        lambda: (
+            TranscodeChunk.objects.filter(
+                job__asset=asset, part=ChunkPart.VIDEO, status=ChunkStatus.RUNNING
+            )
+            .exclude(worker="")
+            .first()
+        ),
+        timeout=180,
+        interval=0.05,
+        what="a chunk under way",
+    )
+    victim = worker_running(workers, chunk)
+    victim.kill()
+    for pid in ffmpeg_pids_of(chunk):
+        os.kill(pid, signal.SIGKILL)
+
+    # Its chunk is left running with a heartbeat that no longer moves; the
+    # reaper sends it again (only it: the other worker's parts beat).
+    time.sleep(4)
+    out = io.StringIO()
+    call_command("reap_media_jobs", "--stale-after", "3", stdout=out)
+    chunk.refresh_from_db()
+    assert chunk.status in (ChunkStatus.QUEUED, ChunkStatus.RUNNING)
+    victim.start()
+
+    wait_for(lambda: asset_ready(asset), timeout=400, what="the chunked job")
+    job = TranscodeJob.objects.get(asset=asset)
+    assert job.status == JobStatus.SUCCEEDED, job.failure_reason
+    parts = TranscodeChunk.objects.of_run(job)
+    assert parts.filter(part=ChunkPart.VIDEO).count() == 3
+    assert set(parts.values_list("status", flat=True)) == {ChunkStatus.SUCCEEDED}
+    chunk.refresh_from_db()
+    assert chunk.attempts >= 2
+    # Both workers made parts.
+    hosts = {p.worker.split(":", 1)[1] for p in parts}
+    assert len(hosts) >= 2, hosts
+
+    # One published set, under the final run's one prefix, parts removed.
+    names = list(asset.renditions.values_list("name", flat=True))
+    assert names and all(n.startswith(job.output_prefix + "/") for n in names)
+    assert subfolders(f"media/renditions/{asset.pk}") == [
+        job.output_prefix.rsplit("/", 1)[1]
+    ]
+    stored = walk(job.output_prefix)
+    assert not [n for n in stored if "/parts/" in n]
+    playlist = asset.rendition(RenditionKind.HLS_MASTER)
+    assert playlist is not None
+    segments = [n for n in stored if n.endswith(".m4s") and "/240p/" in n]
+    assert len(segments) == 6  # 36 s in 6 s segments, none twice
