@@ -62,8 +62,9 @@ def test_each_setting_decides_the_button_the_embed_and_the_download(model, clip)
             assert answer.status_code == 200, case
             assert answer["Content-Type"] == "video/mp4"
             assert answer["Content-Disposition"].startswith("attachment")
-            assert "%E5%8D%81%E4%BA%8C%E7%A7%92%E6%A0%B7%E7%89%87.mp4" in (
-                answer["Content-Disposition"]
+            assert (
+                "%E5%8D%81%E4%BA%8C%E7%A7%92%E6%A0%B7%E7%89%87.mp4"
+                in (answer["Content-Disposition"])
             )
             body = b"".join(answer.streaming_content)
             assert body[4:8] == b"ftyp", case
