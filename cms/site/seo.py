@@ -29,9 +29,10 @@ SITE_DESCRIPTION = (
 )
 #: Search engines show about this many Chinese characters of a description.
 DESCRIPTION_LENGTH = 120
-#: Share cards crop to a wide picture. WeChat shows a picture only from
-#: 300×300 up: a smaller cover or poster gives way to the brand's picture.
-SHARE_RENDITION = "fill-1200x630"
+#: Share cards crop to a wide picture; a cover too small for the crop is
+#: shared whole. WeChat shows a picture only from 300×300 up: a smaller
+#: cover or poster gives way to the brand's picture.
+SHARE_RENDITIONS = ("fill-1200x630", "max-1200x1200")
 MIN_SHARE_SIDE = 300
 #: The brand's picture for pages without one (600×600 PNG).
 DEFAULT_SHARE_IMAGE = "img/share-default.png"
@@ -102,14 +103,17 @@ def big_enough(size: tuple[int, int] | None) -> bool:
 
 
 def cover_share_url(cover) -> str:
-    """The cover cropped for share cards; "" when the cover itself is under
-    the minimum (the crop would only blow it up) or its file is missing."""
-    if not big_enough((cover.width, cover.height)):
-        return ""
-    try:
-        return cover.get_rendition(SHARE_RENDITION).url
-    except SourceImageIOError:  # as {% image %} does: no picture, no 500
-        return ""
+    """The cover as share cards show it: cropped wide, or whole when the crop
+    of a small cover would come out under the minimum (renditions are never
+    enlarged); "" when neither reaches it or its file is missing."""
+    for spec in SHARE_RENDITIONS:
+        try:
+            rendition = cover.get_rendition(spec)
+        except SourceImageIOError:  # as {% image %} does: no picture, no 500
+            return ""
+        if big_enough((rendition.width, rendition.height)):
+            return rendition.url
+    return ""
 
 
 def page_image_url(page) -> str:
