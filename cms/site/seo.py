@@ -137,7 +137,8 @@ def share_image_url(page, request) -> str:
 
 
 def video_thumbnail_url(page, request) -> str:
-    """A video's thumbnail for search engines (JSON-LD ``thumbnailUrl``):
+    """A video's thumbnail for search engines (JSON-LD ``thumbnailUrl``,
+    the video sitemap's ``thumbnail_loc``):
     the share picture, but the media's own poster rather than the brand's
     when the poster is only too small for a share card (search engines
     take frames from 60×30 up)."""

@@ -148,3 +148,12 @@ def test_views_that_are_not_pages_still_describe_the_site(demo):
     head = lxml_html.fromstring(response.content).find("head")
     assert head.findtext("title") == "页面不存在 · 百嘎丽"
     assert "科普品牌" in meta(head, "description")
+
+
+def test_the_share_card_stays_in_the_head(demo):
+    """What the head computes for share cards is not seen by the cards of
+    the page body (a card without its own meta line once printed it)."""
+    doc = lxml_html.fromstring(Client().get(HomePage.objects.get().url).content)
+    body = doc.find("body").text_content()
+    assert "PageMeta" not in body and "og_type" not in body
+    assert doc.xpath('//section[h2="推荐节目"]//article[@class="card"]')
