@@ -2,7 +2,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint format migrate demo worker bench clean lock
+.PHONY: setup run test lint format migrate demo worker bench clean lock screenshots
 
 setup:
 	bash scripts/setup.sh
@@ -33,6 +33,11 @@ worker: setup
 
 bench: setup
 	$(PY) -m bench.run
+
+# docs/screenshots/: the demo (with media) in its own database under
+# var/screenshots/, photographed in Chromium at 1366 and 390 px.
+screenshots: setup
+	$(PY) scripts/screenshots.py
 
 # requirements.lock from requirements.txt: every transitive dependency pinned,
 # with its hashes. Run it after changing requirements.txt or merging a branch

@@ -42,9 +42,9 @@ def _stills(asset: MediaAsset) -> list[Rendition]:
     return stills
 
 
-def still_url(asset: MediaAsset | None, kinds=POSTER_KINDS) -> str | None:
-    """The address of the asset's first still of ``kinds`` (in that order of
-    preference), or None: no asset, not ready, nothing made."""
+def still(asset: MediaAsset | None, kinds=POSTER_KINDS) -> Rendition | None:
+    """The asset's first still of ``kinds`` (in that order of preference),
+    or None: no asset, not ready, nothing made."""
     if asset is None or not asset.is_ready or asset.published_job_id is None:
         return None
     stills = _stills(asset)
@@ -53,8 +53,19 @@ def still_url(asset: MediaAsset | None, kinds=POSTER_KINDS) -> str | None:
         if of_kind:
             # Thumbnails run through the video: the middle one shows it best
             # (the first is often a black or title frame).
-            return rendition_url(asset, of_kind[len(of_kind) // 2])
+            return of_kind[len(of_kind) // 2]
     return None
+
+
+def still_url(asset: MediaAsset | None, kinds=POSTER_KINDS) -> str | None:
+    """The address of ``still(asset, kinds)``, or None."""
+    found = still(asset, kinds)
+    return rendition_url(asset, found) if found is not None else None
+
+
+def poster(asset: MediaAsset | None) -> Rendition | None:
+    """The poster frame (the waveform for audio), with its size."""
+    return still(asset, POSTER_KINDS)
 
 
 def poster_url(asset: MediaAsset | None) -> str | None:

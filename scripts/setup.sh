@@ -5,7 +5,7 @@
 # files copied from them into static_vendor/.
 # Safe to run again: each step is skipped when it is already done.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 PYTHON="${PYTHON:-python3.11}"
 # binary -> Debian package. Chromium runs the browser tests (Playwright drives
@@ -16,16 +16,25 @@ declare -A PACKAGE_FOR=(
   [node]=nodejs [npm]=npm
   [chromium]=chromium
   [msgfmt]=gettext
+  [fc-list]=fontconfig
 )
+# Chinese text in Chromium (the browser tests, docs/screenshots/) needs a CJK
+# font; without one every character is an empty box. fc-list finds it.
+CJK_FONT_PACKAGE=fonts-noto-cjk
 
 say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
 fail() { printf '\033[1;31m错误 / error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+has_cjk_font() {
+  command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family)" ]
+}
 
 install_system_packages() {
   local missing=()
   for binary in "${!PACKAGE_FOR[@]}"; do
     command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_FOR[$binary]}")
   done
+  has_cjk_font || missing+=("$CJK_FONT_PACKAGE")
   [ "${#missing[@]}" -eq 0 ] && return 0
   # Unique package names, in a stable order.
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
@@ -39,6 +48,7 @@ install_system_packages() {
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
+  has_cjk_font || fail "installed ${CJK_FONT_PACKAGE} but \`fc-list :lang=zh\` still finds no Chinese font"
 }
 
 create_venv() {
@@ -87,11 +97,19 @@ compile_translations() {
     >/dev/null
 }
 
-install_system_packages
-create_venv
-install_python_packages
-install_node_packages
-bash scripts/build_frontend.sh
-compile_translations
-mkdir -p var
-say "Set-up complete."
+main() {
+  install_system_packages
+  create_venv
+  install_python_packages
+  install_node_packages
+  bash scripts/build_frontend.sh
+  compile_translations
+  mkdir -p var
+  say "Set-up complete."
+}
+
+# Sourced (`source scripts/setup.sh; install_system_packages`), it only
+# defines the steps, so one can be run alone.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  main
+fi

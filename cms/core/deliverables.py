@@ -26,7 +26,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import strip_tags
 from wagtail.fields import RichTextField
 
-from .media_facts import format_duration_zh, measured_duration, poster_url
+from .media_facts import format_duration_zh, measured_duration, poster, poster_url
 from .models import ProductionRightsMixin
 
 #: 出品单位 and 版权方, on every deliverable page (``ProductionRightsMixin``).
@@ -176,6 +176,14 @@ class DeliverablePage(ProductionRightsMixin):
     def poster_url(self) -> str | None:
         """The media's poster, shown where the page has no cover of its own."""
         return poster_url(self.chosen_media())
+
+    @property
+    def poster_size(self) -> tuple[int, int] | None:
+        """The poster's width and height in pixels, None without one."""
+        still = poster(self.chosen_media())
+        if still is None or not (still.width and still.height):
+            return None
+        return still.width, still.height
 
 
 # --- The registry ------------------------------------------------------------

@@ -15,9 +15,15 @@ from datetime import timedelta
 from django.db.models import QuerySet
 
 from media_pipeline.models import MediaAsset
-from media_pipeline.stills import poster_url, prefetch_stills
+from media_pipeline.stills import poster, poster_url, prefetch_stills
 
-__all__ = ["format_duration_zh", "measured_duration", "poster_url", "with_media_facts"]
+__all__ = [
+    "format_duration_zh",
+    "measured_duration",
+    "poster",
+    "poster_url",
+    "with_media_facts",
+]
 
 
 def measured_duration(asset: MediaAsset | None) -> timedelta | None:

@@ -37,12 +37,23 @@ def media_asset_field(verbose_name: str) -> models.ForeignKey:
     )
 
 
+class DownloadChoice(models.TextChoices):
+    """Whether a media page's public player offers its file as a download."""
+
+    FOLLOW_RIGHTS = "rights", _("跟随版权方（默认）")
+    ALLOW = "allow", _("允许")
+    DENY = "deny", _("不允许")
+
+
 class ProductionRightsMixin(models.Model):
     """Who produced a work (出品单位) and who holds its rights (版权方).
 
     National platforms ask for both in the closing credits and the delivery
     metadata; syndication QC checks them when a delivery profile requires
-    them. Episodes, short videos and music works share these fields.
+    them. Episodes, short videos and music works share these fields, and
+    with them the editor's choice of whether the public page offers the
+    work's file as a download (``allow_download``; who may give it away
+    follows from who owns it unless the editor says otherwise).
     """
 
     producing_unit = models.CharField(
@@ -59,6 +70,17 @@ class ProductionRightsMixin(models.Model):
         default=DEFAULT_RIGHTS_HOLDER,
         help_text=_("作品的著作权人；平台要求时必填。"),
     )
+    allow_download = models.CharField(
+        _("公开页面提供下载"),
+        max_length=10,
+        choices=DownloadChoice.choices,
+        default=DownloadChoice.FOLLOW_RIGHTS,
+        help_text=_(
+            "是否在公开页面与嵌入播放器中显示“下载”按钮。"
+            "跟随版权方：版权方为本会（鄂尔多斯市科学技术协会）时提供下载，"
+            "其他版权方的作品只能在线播放。"
+        ),
+    )
 
     class Meta:
         abstract = True
@@ -66,7 +88,11 @@ class ProductionRightsMixin(models.Model):
     @classmethod
     def production_rights_panel(cls) -> MultiFieldPanel:
         return MultiFieldPanel(
-            [FieldPanel("producing_unit"), FieldPanel("rights_holder")],
+            [
+                FieldPanel("producing_unit"),
+                FieldPanel("rights_holder"),
+                FieldPanel("allow_download"),
+            ],
             heading=_("出品与版权"),
         )
 

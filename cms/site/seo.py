@@ -29,8 +29,11 @@ SITE_DESCRIPTION = (
 )
 #: Search engines show about this many Chinese characters of a description.
 DESCRIPTION_LENGTH = 120
-#: Share cards crop to a wide picture; WeChat wants at least 300×300.
-SHARE_RENDITION = "fill-1200x630"
+#: Share cards crop to a wide picture; a cover too small for the crop is
+#: shared whole. WeChat shows a picture only from 300×300 up: a smaller
+#: cover or poster gives way to the brand's picture.
+SHARE_RENDITIONS = ("fill-1200x630", "max-1200x1200")
+MIN_SHARE_SIDE = 300
 #: The brand's picture for pages without one (600×600 PNG).
 DEFAULT_SHARE_IMAGE = "img/share-default.png"
 #: Fields of non-deliverable pages that describe them, in order of preference.
@@ -94,22 +97,53 @@ def absolute(request, url: str) -> str:
     return request.build_absolute_uri(url)
 
 
+def big_enough(size: tuple[int, int] | None) -> bool:
+    """Whether a picture of ``size`` (width, height) may be a share card's."""
+    return bool(size) and min(size) >= MIN_SHARE_SIDE
+
+
+def cover_share_url(cover) -> str:
+    """The cover as share cards show it: cropped wide, or whole when the crop
+    of a small cover would come out under the minimum (renditions are never
+    enlarged); "" when neither reaches it or its file is missing."""
+    for spec in SHARE_RENDITIONS:
+        try:
+            rendition = cover.get_rendition(spec)
+        except SourceImageIOError:  # as {% image %} does: no picture, no 500
+            return ""
+        if big_enough((rendition.width, rendition.height)):
+            return rendition.url
+    return ""
+
+
 def page_image_url(page) -> str:
     """The picture shared with the page, relative or as stored: its cover,
-    or without one its media's poster; "" when it has neither."""
+    or without one its media's poster; "" when it has neither of at least
+    ``MIN_SHARE_SIDE`` pixels a side (WeChat shows no smaller one)."""
     cover = getattr(page, "cover", None) or getattr(page, "hero_image", None)
     if cover is not None:
-        try:
-            return cover.get_rendition(SHARE_RENDITION).url
-        except SourceImageIOError:  # as {% image %} does: no picture, no 500
-            pass
-    return getattr(page, "poster_url", None) or ""
+        url = cover_share_url(cover)
+        if url:
+            return url
+    if big_enough(getattr(page, "poster_size", None)):
+        return page.poster_url or ""
+    return ""
 
 
 def share_image_url(page, request) -> str:
     """The absolute address of the page's share picture, the brand's own
     when the page has none (a card without a picture is rarely opened)."""
     return absolute(request, page_image_url(page) or static(DEFAULT_SHARE_IMAGE))
+
+
+def video_thumbnail_url(page, request) -> str:
+    """A video's thumbnail for search engines (JSON-LD ``thumbnailUrl``,
+    the video sitemap's ``thumbnail_loc``):
+    the share picture, but the media's own poster rather than the brand's
+    when the poster is only too small for a share card (search engines
+    take frames from 60×30 up)."""
+    url = page_image_url(page) or getattr(page, "poster_url", None)
+    return absolute(request, url or static(DEFAULT_SHARE_IMAGE))
 
 
 def page_meta(page, request) -> PageMeta:

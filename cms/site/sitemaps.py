@@ -15,7 +15,7 @@ from media_pipeline.models import MediaKind
 from media_pipeline.player import player_context
 
 from .embeds import embed_url
-from .seo import absolute, page_description, share_image_url
+from .seo import absolute, page_description, video_thumbnail_url
 
 #: Google caps a video description at 2048 characters.
 VIDEO_DESCRIPTION_LENGTH = 2048
@@ -32,7 +32,7 @@ def video_entry(page, request) -> dict | None:
         return None
     duration = page.duration_seconds
     return {
-        "thumbnail_loc": share_image_url(page, request),
+        "thumbnail_loc": video_thumbnail_url(page, request),
         "title": page.title,
         "description": page_description(page)[:VIDEO_DESCRIPTION_LENGTH],
         "content_loc": absolute(request, player["mp4"]),

@@ -29,7 +29,13 @@ from media_pipeline.player import player_context
 
 from .embeds import embed_url
 from .models import FooterSettings
-from .seo import BRAND, absolute, page_description, share_image_url
+from .seo import (
+    BRAND,
+    absolute,
+    page_description,
+    share_image_url,
+    video_thumbnail_url,
+)
 
 CONTEXT = "https://schema.org"
 #: Credit roles (the ``role`` values of the credit models) as schema.org
@@ -105,7 +111,7 @@ def media_object(page, request) -> dict | None:
         "@type": "VideoObject" if is_video else "AudioObject",
         "name": page.title,
         "description": page_description(page),
-        "thumbnailUrl": share_image_url(page, request),
+        "thumbnailUrl": video_thumbnail_url(page, request),
         "uploadDate": (page.first_published_at or media.created_at).isoformat(),
         "duration": iso_duration(page.running_time),
         "contentUrl": absolute(request, player["mp4"]),

@@ -7,10 +7,11 @@ register = template.Library()
 
 
 @register.inclusion_tag("media_pipeline/includes/player.html")
-def media_player(asset, download=False):
+def media_player(asset, download=""):
     """The HLS player (MP4 fallback) for a ready asset; nothing otherwise.
-    ``download``: show a button that downloads the MP4."""
-    return {"player": player_context(asset, download=bool(download))}
+    ``download``: the address of the page's download, shown as a button;
+    empty when the page offers none."""
+    return {"player": player_context(asset, download_url=download or "")}
 
 
 @register.filter

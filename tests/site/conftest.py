@@ -19,17 +19,24 @@ def live_page_of_each_type(demo) -> dict[type[Page], Page]:
     return pages
 
 
-@pytest.fixture
-def clip(demo, tmp_path):
-    """A 12-second video through the whole pipeline, as a producer uploads it."""
+def ingest_clip(folder, *, title: str, width: int, height: int, seconds: float):
+    """A generated video through the whole pipeline, as a producer uploads it."""
     from media_pipeline.models import AssetStatus
     from media_pipeline.services.ingest import asset_ingest
     from tests.media_pipeline.media import make_video
 
-    source = make_video(tmp_path / "clip.mp4", width=320, height=180, seconds=12)
-    asset = asset_ingest(path=source, title="十二秒样片", wait=True)
+    source = make_video(
+        folder / "clip.mp4", width=width, height=height, seconds=seconds
+    )
+    asset = asset_ingest(path=source, title=title, wait=True)
     assert asset.status == AssetStatus.READY, asset.failure_reason
     return asset
+
+
+@pytest.fixture
+def clip(demo, tmp_path):
+    """A 12-second 320×180 video (its poster too small for a share card)."""
+    return ingest_clip(tmp_path, title="十二秒样片", width=320, height=180, seconds=12)
 
 
 def publish_with_media(page, asset, *, cover=False):

@@ -49,6 +49,7 @@ def embed_code(context, page):
 
 
 @register.simple_tag
-def downloads_allowed(page) -> bool:
-    """Whether the page's player offers a download (``cms.site.downloads``)."""
-    return downloads.downloads_allowed(page)
+def download_url(page) -> str:
+    """Where the page offers its media as a download; "" when it offers
+    none (``cms.site.downloads``)."""
+    return downloads.download_url(page)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_safe
 from media_pipeline.player import player_context
 
 from .. import embeds
+from ..downloads import download_url
 
 FRAME_ANCESTORS = getattr(settings, "EMBED_FRAME_ANCESTORS", ["*"])
 
@@ -29,7 +30,9 @@ def embed(request, page_id: int):
         "site/embed.html",
         {
             "embedded": page,
-            "player": player_context(page.chosen_media()),
+            "player": player_context(
+                page.chosen_media(), download_url=download_url(page)
+            ),
             "page_url": page.get_full_url(request),
         },
     )
