@@ -1,0 +1,283 @@
+"""The 户外屏幕 menu: networks, screen sizes, screens, playlists (with their
+ordered items inline, a page of their files per screen size with the
+button that makes them, and the zip download) and the play records."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import HeaderButton
+from wagtail.permissions import policy_registry
+
+from media_pipeline.file_responses import NO_STORE, file_response
+
+from .models import (
+    Playlist,
+    PlayRecord,
+    RenditionStatus,
+    Screen,
+    ScreenNetwork,
+    ScreenRendition,
+    ScreenSize,
+)
+from .packages import playlist_package
+from .services import PlaylistNotReady, playlist_renditions_request
+
+
+def _may(user, action: str) -> bool:
+    return policy_registry.get_by_type(Playlist).user_has_permission(user, action)
+
+
+class ScreenNetworkViewSet(ModelViewSet):
+    model = ScreenNetwork
+    icon = "site"
+    menu_label = gettext_lazy("屏幕网络")
+    name = "screens_networks"
+    url_prefix = "screens/networks"
+    copy_view_enabled = False
+    add_to_reference_index = False
+    form_fields = ["name", "slug", "kind", "operator", "description"]
+    list_display = [
+        TitleColumn(
+            "name", label=gettext_lazy("名称"), url_name="screens_networks:edit"
+        ),
+        Column("kind", label=gettext_lazy("类别"), accessor="get_kind_display"),
+        Column("slug", label=gettext_lazy("网址标识")),
+        Column("operator", label=gettext_lazy("运营方")),
+    ]
+
+
+class ScreenSizeViewSet(ModelViewSet):
+    model = ScreenSize
+    icon = "desktop"
+    menu_label = gettext_lazy("屏幕尺寸")
+    name = "screens_sizes"
+    url_prefix = "screens/sizes"
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_filter = ["network"]
+    form_fields = [
+        "network",
+        "name",
+        "width",
+        "height",
+        "has_sound",
+        "fit",
+        "frame_rate",
+    ]
+    list_display = [
+        TitleColumn("name", label=gettext_lazy("名称"), url_name="screens_sizes:edit"),
+        Column("network", label=gettext_lazy("屏幕网络")),
+        Column(
+            "pixels",
+            label=gettext_lazy("像素"),
+            accessor=lambda s: f"{s.width}×{s.height}",
+        ),
+        Column("orientation", label=gettext_lazy("方向")),
+        Column(
+            "has_sound",
+            label=gettext_lazy("声音"),
+            accessor=lambda s: _("有声") if s.has_sound else _("无声"),
+        ),
+        Column("fit", label=gettext_lazy("画面适配"), accessor="get_fit_display"),
+        Column("frame_rate", label=gettext_lazy("帧率")),
+    ]
+
+
+class ScreenViewSet(ModelViewSet):
+    model = Screen
+    icon = "tablet-alt"
+    menu_label = gettext_lazy("屏幕")
+    name = "screens_screens"
+    url_prefix = "screens/screens"
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_filter = ["network"]
+    form_fields = ["network", "name", "size", "opens_at", "closes_at"]
+    list_display = [
+        TitleColumn(
+            "name", label=gettext_lazy("编号或位置"), url_name="screens_screens:edit"
+        ),
+        Column("network", label=gettext_lazy("屏幕网络")),
+        Column("size", label=gettext_lazy("屏幕尺寸")),
+        Column(
+            "hours",
+            label=gettext_lazy("开屏时段"),
+            accessor=lambda s: f"{s.opens_at:%H:%M}–{s.closes_at:%H:%M}",
+        ),
+    ]
+
+
+class PlaylistEditView(generic.EditView):
+    @cached_property
+    def header_buttons(self):
+        return super().header_buttons + [
+            HeaderButton(
+                _("屏幕文件与播放包"),
+                url=reverse("screens_playlists:files", args=[self.object.pk]),
+                icon_name="media",
+            )
+        ]
+
+
+class PlaylistIndexView(generic.IndexView):
+    def get_list_more_buttons(self, instance):
+        return super().get_list_more_buttons(instance) + [
+            MenuItem(
+                _("屏幕文件与播放包"),
+                url=reverse("screens_playlists:files", args=[instance.pk]),
+                icon_name="media",
+                priority=15,
+            )
+        ]
+
+
+class PlaylistViewSet(ModelViewSet):
+    model = Playlist
+    icon = "list-ol"
+    menu_label = gettext_lazy("播放列表")
+    name = "screens_playlists"
+    url_prefix = "screens/playlists"
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_filter = ["network"]
+    index_view_class = PlaylistIndexView
+    edit_view_class = PlaylistEditView
+    panels = [
+        FieldPanel("network"),
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_until")]),
+        InlinePanel(
+            "items",
+            label=gettext_lazy("播放条目（按顺序循环播放）"),
+            panels=[
+                FieldPanel("media_asset"),
+                FieldPanel("brand_variant"),
+                FieldPanel("image"),
+                FieldPanel("slide_seconds"),
+            ],
+        ),
+    ]
+    list_display = [
+        TitleColumn(
+            "name", label=gettext_lazy("名称"), url_name="screens_playlists:edit"
+        ),
+        Column("network", label=gettext_lazy("屏幕网络")),
+        Column("valid_from", label=gettext_lazy("生效日期")),
+        Column("valid_until", label=gettext_lazy("截止日期")),
+    ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("<int:pk>/files/", PlaylistFilesView.as_view(), name="files"),
+            path("<int:pk>/package/", playlist_package_download, name="package"),
+        ]
+
+
+class PlaylistFilesView(WagtailAdminTemplateMixin, TemplateView):
+    """Each item's file per screen size with its facts; POST makes the
+    missing and outdated ones on the transcode queue."""
+
+    template_name = "screens/admin/playlist_files.html"
+    page_title = gettext_lazy("屏幕文件与播放包")
+    header_icon = "media"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not _may(request.user, "view"):
+            raise PermissionDenied
+        self.playlist = get_object_or_404(
+            Playlist.objects.select_related("network"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("screens_playlists:index"), "label": _("播放列表")},
+            {
+                "url": reverse("screens_playlists:edit", args=[self.playlist.pk]),
+                "label": str(self.playlist),
+            },
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        renditions = (
+            ScreenRendition.objects.filter(item__playlist=self.playlist)
+            .select_related("item__media_asset", "item__image", "size")
+            .select_related("item__brand_variant__version__asset")
+            .order_by("size__width", "size__height", "item__sort_order")
+        )
+        return super().get_context_data(
+            playlist=self.playlist,
+            renditions=renditions,
+            all_ready=renditions.exists()
+            and not renditions.exclude(status=RenditionStatus.READY).exists(),
+            may_make=_may(self.request.user, "change"),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not _may(request.user, "change"):
+            raise PermissionDenied
+        renditions = playlist_renditions_request(playlist=self.playlist)
+        waiting = sum(1 for r in renditions if r.status == RenditionStatus.PENDING)
+        if not renditions:
+            messages.warning(request, _("播放列表没有条目，或屏幕网络还没有屏幕尺寸。"))
+        else:
+            messages.success(
+                request,
+                _("已安排生成 %(n)s 个屏幕文件，其余 %(kept)s 个已是最新。")
+                % {"n": waiting, "kept": len(renditions) - waiting},
+            )
+        return redirect("screens_playlists:files", pk=self.playlist.pk)
+
+
+def playlist_package_download(request, pk: int):
+    """The playlist's zip, for those who may see the playlist."""
+    if not _may(request.user, "view"):
+        raise PermissionDenied
+    playlist = get_object_or_404(Playlist.objects.select_related("network"), pk=pk)
+    try:
+        name = playlist_package(playlist)
+    except PlaylistNotReady as error:
+        messages.error(request, error.reason)
+        return redirect("screens_playlists:files", pk=pk)
+    return file_response(
+        request,
+        name,
+        content_type="application/zip",
+        cache_control=NO_STORE,
+        filename=f"{playlist.network.slug}-playlist-{playlist.pk}.zip",
+        attachment=True,
+        etag=playlist.package_key,
+    )
+
+
+class PlayRecordViewSet(ModelViewSet):
+    model = PlayRecord
+    icon = "tick-inverse"
+    menu_label = gettext_lazy("播放记录")
+    name = "screens_plays"
+    url_prefix = "screens/plays"
+    copy_view_enabled = False
+    add_to_reference_index = False
+    list_filter = ["network"]
+    form_fields = ["item"]
+    list_display = [
+        Column("started_at", label=gettext_lazy("开始")),
+        Column("network", label=gettext_lazy("屏幕网络")),
+        Column("screen_name", label=gettext_lazy("屏幕")),
+        Column("title", label=gettext_lazy("节目名称")),
+        Column("item", label=gettext_lazy("对应条目")),
+        Column("log_name", label=gettext_lazy("记录文件")),
+    ]
