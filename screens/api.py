@@ -17,12 +17,12 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 
-from media_pipeline.file_responses import NO_STORE, file_response
 from syndication.schemas import ErrorOut, ValidationErrorOut
 
 from .models import Playlist, ScreenNetwork
-from .packages import playlist_document, playlist_package
+from .packages import playlist_document
 from .services import PlaylistNotReady
+from .serving import package_response
 
 router = Router(tags=["screens"])
 
@@ -159,15 +159,6 @@ def get_package(request, playlist_id: int = Path(..., ge=1, le=MAX_ID)):
     if isinstance(playlist, HttpResponse):
         return playlist
     try:
-        name = playlist_package(playlist)
+        return package_response(request, playlist)
     except PlaylistNotReady as error:
         return _json({"detail": error.reason}, status=409)
-    return file_response(
-        request,
-        name,
-        content_type="application/zip",
-        cache_control=NO_STORE,
-        filename=f"{playlist.network.slug}-playlist-{playlist.pk}.zip",
-        attachment=True,
-        etag=playlist.package_key,
-    )

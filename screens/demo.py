@@ -37,11 +37,16 @@ PLAYLIST_NAME = "冬季科普宣传轮播"
 
 
 def _operator() -> PartnerAccount:
+    # Not a delivery platform: nothing of the ledger goes to it (so it is not
+    # 启用 there, and the adoption report leaves it out); its partners only
+    # fetch their screen network's playlists.
     platform, _ = Platform.objects.get_or_create(
         slug="outdoor-screens",
         defaults={
             "name": "户外屏幕",
-            "description": "公交、铁路、机场、商场与城区商铺的 LED 屏幕网络",
+            "description": "公交、铁路、机场、商场与城区商铺的 LED 屏幕网络运营方；"
+            "只通过接口获取播放列表，不接收节目交付。",
+            "is_active": False,
         },
     )
     partner, _ = PartnerAccount.objects.get_or_create(

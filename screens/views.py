@@ -19,8 +19,6 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permissions import policy_registry
 
-from media_pipeline.file_responses import NO_STORE, file_response
-
 from .models import (
     Playlist,
     PlayRecord,
@@ -30,8 +28,8 @@ from .models import (
     ScreenRendition,
     ScreenSize,
 )
-from .packages import playlist_package
 from .services import PlaylistNotReady, playlist_renditions_request
+from .serving import package_response
 
 
 def _may(user, action: str) -> bool:
@@ -248,19 +246,10 @@ def playlist_package_download(request, pk: int):
         raise PermissionDenied
     playlist = get_object_or_404(Playlist.objects.select_related("network"), pk=pk)
     try:
-        name = playlist_package(playlist)
+        return package_response(request, playlist)
     except PlaylistNotReady as error:
         messages.error(request, error.reason)
         return redirect("screens_playlists:files", pk=pk)
-    return file_response(
-        request,
-        name,
-        content_type="application/zip",
-        cache_control=NO_STORE,
-        filename=f"{playlist.network.slug}-playlist-{playlist.pk}.zip",
-        attachment=True,
-        etag=playlist.package_key,
-    )
 
 
 class PlayRecordViewSet(ModelViewSet):

@@ -3,7 +3,6 @@ roles' permissions, the files page's button and the zip download."""
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -15,12 +14,6 @@ from tests.conftest import make_user
 from .builders import make_files, make_network, make_playlist, slide_image
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

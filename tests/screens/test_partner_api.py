@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -19,12 +18,6 @@ from .builders import make_files, make_network, make_playlist, slide_image
 pytestmark = pytest.mark.django_db
 
 SCREENS = "/screens/playlists"
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import json
 import subprocess
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -21,12 +20,6 @@ from tests.media_pipeline.media import probe_streams
 from .builders import film_asset, make_files, make_network, make_playlist, slide_image
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
 
 
 @pytest.fixture
