@@ -18,6 +18,9 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.models import Orderable
 
+from brand_assets.models import VariantFormat
+from media_pipeline.models import MediaKind
+
 #: Limits of a screen's pixel size: from the smallest LED module panel to 8K.
 MIN_SIDE = 32
 MAX_SIDE = 7680
@@ -26,6 +29,10 @@ FRAME_RATES = ((25, "25"), (30, "30"), (50, "50"), (60, "60"))
 #: How long a slide may stay on screen.
 MIN_SLIDE_SECONDS = 1
 MAX_SLIDE_SECONDS = 600
+#: Brand files a slide may be: still pictures every screen player shows.
+SLIDE_FORMATS = [
+    str(f) for f in (VariantFormat.PNG, VariantFormat.JPEG, VariantFormat.WEBP)
+]
 
 
 class NetworkKind(models.TextChoices):
@@ -266,7 +273,8 @@ class PlaylistItem(Orderable):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"format__in": ["png", "jpeg", "webp"]},
+        # Only an approved version reaches anyone outside the team.
+        limit_choices_to={"format__in": SLIDE_FORMATS, "version__is_approved": True},
     )
     image = models.ForeignKey(
         "wagtailimages.Image",
@@ -319,19 +327,24 @@ class PlaylistItem(Orderable):
                 raise ValidationError(
                     {"slide_seconds": _("宣传片按片长播放，不填显示时长。")}
                 )
-            if self.media_asset.kind and self.media_asset.kind != "video":
+            if self.media_asset.kind and self.media_asset.kind != MediaKind.VIDEO:
                 raise ValidationError(
                     {"media_asset": _("只能选视频：户外屏不播放纯音频。")}
                 )
         elif not self.slide_seconds:
             raise ValidationError({"slide_seconds": _("图片须填显示时长（秒）。")})
-        if self.brand_variant_id and self.brand_variant.format not in (
-            "png",
-            "jpeg",
-            "webp",
-        ):
+        variant = self.brand_variant if self.brand_variant_id else None
+        if variant and variant.format not in SLIDE_FORMATS:
             raise ValidationError(
                 {"brand_variant": _("只能选 PNG、JPEG 或 WebP 格式的品牌图片。")}
+            )
+        if variant and not variant.version.is_approved:
+            raise ValidationError(
+                {
+                    "brand_variant": _(
+                        "只能选已审定版本的品牌图片：未审定的不能给屏幕运营方。"
+                    )
+                }
             )
 
 

@@ -228,3 +228,37 @@ def test_validity_is_checked_by_the_database_too():
             valid_from=dt.date(2026, 5, 10),
             valid_until=dt.date(2026, 5, 1),
         )
+
+
+def test_only_approved_brand_pictures_may_be_slides(manager_client, media_root):
+    from django.core.exceptions import ValidationError
+
+    from brand_assets.services import asset_version_create, version_approve
+    from tests.brand_assets.builders import brand_asset, png_bytes, stored_variant
+
+    asset = brand_asset("屏幕测试标志")
+    draft = asset_version_create(asset=asset)
+    unapproved = stored_variant(draft, "draft.png", png_bytes(120, 60))
+    network = make_network("brand-net")
+    response = manager_client.post(
+        reverse("screens_playlists:add"),
+        _playlist_form(
+            network,
+            valid_from="2026-05-01",
+            valid_until="",
+            items=[{"brand_variant": unapproved.pk, "slide_seconds": 5}],
+        ),
+    )
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in _errors(response)
+    assert not Playlist.objects.filter(network=network).exists()
+    playlist = make_playlist(network)
+    item = PlaylistItem(playlist=playlist, brand_variant=unapproved, slide_seconds=5)
+    with pytest.raises(ValidationError, match="只能选已审定版本的品牌图片"):
+        item.full_clean()
+
+    version_approve(version=draft)
+    item.save()
+    make_files(playlist)
+    rendition = ScreenRendition.objects.get(item=item, size__width=1920)
+    assert (rendition.width, rendition.height, rendition.duration) == (1920, 540, 5)
