@@ -262,3 +262,29 @@ def test_only_approved_brand_pictures_may_be_slides(manager_client, media_root):
     make_files(playlist)
     rendition = ScreenRendition.objects.get(item=item, size__width=1920)
     assert (rendition.width, rendition.height, rendition.duration) == (1920, 540, 5)
+
+
+def test_plays_are_never_typed_in_only_assigned(client):
+    from screens.models import PlayRecord
+
+    client.force_login(make_user("screen-root", superuser=True))
+    assert _denied(client.get(reverse("screens_plays:add")))
+    network = make_network("plays-net", sizes=False)
+    playlist = make_playlist(
+        network, {"image": slide_image("指派"), "slide_seconds": 3}
+    )
+    play = PlayRecord.objects.create(
+        network=network,
+        log_name="log.csv",
+        line_number=2,
+        title="指派图片",
+        started_at=dt.datetime(2026, 5, 1, 8, tzinfo=dt.UTC),
+        ended_at=dt.datetime(2026, 5, 1, 8, 0, 3, tzinfo=dt.UTC),
+    )
+    item = playlist.items.get()
+    response = client.post(
+        reverse("screens_plays:edit", args=[play.pk]), {"item": item.pk}
+    )
+    assert response.status_code == 302
+    play.refresh_from_db()
+    assert play.item == item
