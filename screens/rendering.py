@@ -178,6 +178,18 @@ def film_render(
     )
 
 
+def _on_black(picture: Image.Image) -> Image.Image:
+    """The picture without transparency: what is see-through stays dark, as
+    an LED screen is where it shows nothing (dropping the alpha channel
+    would show whatever colour the see-through pixels happen to hold)."""
+    if picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info:
+        rgba = picture.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "black")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return picture.convert("RGB")
+
+
 def slide_render(*, source: Path, frame: Frame, work: Path) -> MadeFile:
     """The picture at ``source`` as a JPEG of exactly the frame's size."""
     try:
@@ -188,7 +200,7 @@ def slide_render(*, source: Path, frame: Frame, work: Path) -> MadeFile:
                     _("图片超过 7680×4320 像素，请换一张较小的图片。")
                 )
             picture.seek(0)
-            upright = ImageOps.exif_transpose(picture).convert("RGB")
+            upright = _on_black(ImageOps.exif_transpose(picture))
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise PermanentMediaError(
             _("无法读取这张图片：它不是受支持的图片，或者文件已损坏。"),

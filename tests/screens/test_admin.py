@@ -288,3 +288,38 @@ def test_plays_are_never_typed_in_only_assigned(client):
     assert response.status_code == 302
     play.refresh_from_db()
     assert play.item == item
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"size": "OTHER"}, "所选尺寸不属于这个屏幕网络"),
+        ({"closes_at": "06:00"}, "关屏时间不能与开屏时间相同"),
+        ({"opens_at": "25:00"}, "输入一个有效的时间"),
+    ],
+)
+def test_a_bad_screen_is_refused_in_chinese(manager_client, changes, reason):
+    from screens.models import Screen
+
+    network = make_network("screen-net")
+    other = make_network("other-net")
+    own_size = network.sizes.first()
+    form = {
+        "network": network.pk,
+        "name": "1 号屏",
+        "size": own_size.pk,
+        "opens_at": "06:00",
+        "closes_at": "22:00",
+    }
+    changes = {
+        k: other.sizes.first().pk if v == "OTHER" else v for k, v in changes.items()
+    }
+    response = manager_client.post(reverse("screens_screens:add"), form | changes)
+    assert response.status_code == 200
+    assert reason in _errors(response)
+    assert not Screen.objects.filter(network=network).exists()
+    # A screen closing after midnight is fine.
+    response = manager_client.post(
+        reverse("screens_screens:add"), form | {"closes_at": "01:30"}
+    )
+    assert response.status_code == 302

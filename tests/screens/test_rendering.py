@@ -200,3 +200,18 @@ def test_a_file_that_is_no_picture_is_refused_in_chinese(tmp_path):
     source.write_bytes(b"not a picture at all")
     with pytest.raises(PermanentMediaError, match="无法读取这张图片"):
         slide_render(source=source, frame=_frame(), work=tmp_path)
+
+
+def test_see_through_parts_of_a_slide_stay_dark(tmp_path):
+    from PIL import Image
+
+    source = tmp_path / "mark.png"
+    # Fully transparent red: dropping alpha alone would paint the screen red.
+    picture = Image.new("RGBA", (200, 100), (255, 0, 0, 0))
+    picture.paste((255, 255, 255, 255), (50, 25, 150, 75))
+    picture.save(source)
+    made = slide_render(source=source, frame=_frame(), work=tmp_path)
+    with Image.open(made.path) as result:
+        corner, middle = result.getpixel((300, 40)), result.getpixel((384, 192))
+    assert max(corner) < 20
+    assert min(middle) > 230
