@@ -2,14 +2,15 @@
 ordered items inline, a page of their files per screen size with the
 button that makes them, and the zip download) and the play records."""
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
@@ -18,6 +19,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.permissions import policy_registry
+
+from cms.schedules.asrun import MAX_FILE_BYTES
 
 from .models import (
     Playlist,
@@ -28,6 +31,7 @@ from .models import (
     ScreenRendition,
     ScreenSize,
 )
+from .proof_of_play import play_log_import
 from .services import PlaylistNotReady, playlist_renditions_request
 from .serving import package_response
 
@@ -252,6 +256,82 @@ def playlist_package_download(request, pk: int):
         return redirect("screens_playlists:files", pk=pk)
 
 
+def _may_resolve_plays(user) -> bool:
+    return policy_registry.get_by_type(PlayRecord).user_has_permission(user, "change")
+
+
+class PlayLogUploadForm(forms.Form):
+    network = forms.ModelChoiceField(
+        label=gettext_lazy("屏幕网络"), queryset=ScreenNetwork.objects.all()
+    )
+    file = forms.FileField(
+        label=gettext_lazy("播放记录文件"),
+        help_text=gettext_lazy(
+            "与播出记录相同的格式：CSV（UTF-8 或 GB18030）或 Excel（.xlsx）；表头：频道"
+            "（填屏幕编号或位置）、实际开始、实际结束、节目名称。时间为北京时间。"
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(_("文件超过 5 MB，请按天或按周拆分后再导入。"))
+        return upload
+
+
+class PlayLogUploadView(WagtailAdminTemplateMixin, FormView):
+    """An operator's play log through the as-run import's reader."""
+
+    template_name = "screens/admin/play_log_upload.html"
+    form_class = PlayLogUploadForm
+    page_title = gettext_lazy("导入播放记录")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not _may_resolve_plays(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("screens_plays:index"), "label": _("播放记录")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            outcome = play_log_import(
+                network=form.cleaned_data["network"].slug,
+                file_name=upload.name,
+                content=upload.read(),
+                user=self.request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("file", message)
+            return self.form_invalid(form)
+        messages.success(self.request, outcome.summary)
+        for line in outcome.details[:20]:
+            messages.warning(self.request, line)
+        return redirect("screens_plays:index")
+
+
+class PlayRecordIndexView(generic.IndexView):
+    @cached_property
+    def header_buttons(self):
+        buttons = super().header_buttons
+        if _may_resolve_plays(self.request.user):
+            buttons = buttons + [
+                HeaderButton(
+                    _("导入播放记录"),
+                    url=reverse("screens_plays:upload"),
+                    icon_name="upload",
+                )
+            ]
+        return buttons
+
+
 class PlayRecordViewSet(ModelViewSet):
     model = PlayRecord
     icon = "tick-inverse"
@@ -261,6 +341,7 @@ class PlayRecordViewSet(ModelViewSet):
     copy_view_enabled = False
     add_to_reference_index = False
     list_filter = ["network"]
+    index_view_class = PlayRecordIndexView
     form_fields = ["item"]
     list_display = [
         Column("started_at", label=gettext_lazy("开始")),
@@ -270,3 +351,8 @@ class PlayRecordViewSet(ModelViewSet):
         Column("item", label=gettext_lazy("对应条目")),
         Column("log_name", label=gettext_lazy("记录文件")),
     ]
+
+    def get_urlpatterns(self):
+        return super().get_urlpatterns() + [
+            path("upload/", PlayLogUploadView.as_view(), name="upload"),
+        ]

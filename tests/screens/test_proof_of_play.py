@@ -115,3 +115,49 @@ def test_a_channel_or_a_network_but_not_both(tmp_path, network):
     log = _log(tmp_path)
     with pytest.raises(CommandError):
         call_command("import_asrun", log, "--network", "log-net", "--channel", "x")
+
+
+def test_the_admin_upload_records_plays_and_refuses_a_bad_log(
+    client, network, playlist
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.conftest import make_user
+
+    client.force_login(make_user("plays-manager", groups=["分发管理"]))
+    day = _day(playlist)
+    index = client.get(reverse("screens_plays:index")).content.decode()
+    assert "导入播放记录" in index
+    upload = reverse("screens_plays:upload")
+
+    bad = "\n".join([HEADER, f"K9 路 001,{day} 08:00:08,{day} 08:00:00,沙漠绿化"])
+    response = client.post(
+        upload,
+        {
+            "network": network.pk,
+            "file": SimpleUploadedFile("bad.csv", bad.encode("gb18030")),
+        },
+    )
+    assert response.status_code == 200
+    assert "第 2 行：结束时间须晚于开始时间" in response.content.decode()
+    assert not PlayRecord.objects.filter(network=network).exists()
+
+    good = "\n".join([HEADER, f"K9 路 001,{day} 08:00:00,{day} 08:00:08,沙漠绿化"])
+    response = client.post(
+        upload,
+        {
+            "network": network.pk,
+            "file": SimpleUploadedFile("good.csv", good.encode("gb18030")),
+        },
+        follow=True,
+    )
+    assert "对应播放条目 1 次" in response.content.decode()
+    assert PlayRecord.objects.get(network=network).item.title == "沙漠绿化"
+
+    client.force_login(make_user("plays-producer", groups=["制片"]))
+    assert (
+        "导入播放记录"
+        not in client.get(reverse("screens_plays:index")).content.decode()
+    )
+    assert client.get(upload).status_code == 302
