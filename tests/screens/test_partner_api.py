@@ -128,3 +128,63 @@ def test_the_operator_downloads_its_playlist_and_zip(bus, playlists):
 def test_the_api_documents_the_screens_endpoints(bus):
     schema = bus.get("/openapi.json").json()
     assert "/api/partner/v1/screens/playlists/{playlist_id}/package" in schema["paths"]
+
+
+def test_schemathesis_finds_nothing_in_the_screens_endpoints(bus, playlists, settings):
+    """The screens operations fuzzed from the schema with an operator's key
+    (whose playlist is ready), with all of schemathesis's checks: no 5xx,
+    every answer documented, invalid input refused."""
+    import schemathesis
+    from django.core.signals import request_finished, request_started
+    from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hypothesis_settings
+    from schemathesis import GenerationMode
+
+    from tests.syndication.conftest import API
+
+    bus_list, _rail_list = playlists
+    make_files(bus_list)
+    settings.PARTNER_API_RATE_LIMIT = 0
+    headers = {"Authorization": f"Bearer {bus.key}"}
+    # The WSGI handler must not close the connection holding the test's
+    # transaction (as in tests/syndication/test_partner_api.py).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi(
+            f"{API}/openapi.json", get_wsgi_application()
+        )
+        operations = [
+            result.ok()
+            for result in schema.get_all_operations()
+            if "/screens/" in result.ok().path
+        ]
+        assert len(operations) == 3
+        for operation in operations:
+            for case in schema.iter_coverage_cases(
+                operation,
+                generation_modes=list(GenerationMode),
+                generation_config=schema.config.generation_for(
+                    operation=operation, phase="coverage"
+                ),
+            ):
+                case.call_and_validate(headers=headers)
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+
+                @given(case=operation.as_strategy(generation_mode=mode))
+                @hypothesis_settings(
+                    max_examples=10,
+                    deadline=None,
+                    suppress_health_check=list(HealthCheck),
+                    derandomize=True,
+                    database=None,
+                )
+                def run(case):
+                    case.call_and_validate(headers=headers)
+
+                run()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
