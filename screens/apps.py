@@ -14,6 +14,7 @@ class ScreensConfig(AppConfig):
         from cms.schedules.play_logs import register_play_log_importer
         from syndication.partner_routers import register_partner_router
 
+        from . import signal_handlers  # noqa: F401
         from .api import router
         from .proof_of_play import play_log_import
 

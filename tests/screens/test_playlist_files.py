@@ -189,3 +189,19 @@ def test_ffprobe_reads_the_zips_film_as_a_player_would(playlist, tmp_path):
     stream = json.loads(frames)["streams"][0]
     assert stream["r_frame_rate"] == "25/1"
     assert int(stream["nb_read_frames"]) == 30  # 1.2 s at 25 fps
+
+
+def test_deleting_a_playlist_removes_its_files_and_zip(
+    playlist, media_root, django_capture_on_commit_callbacks
+):
+    make_files(playlist)
+    playlist_package(playlist)
+    playlist.refresh_from_db()
+    names = [
+        r.file.name for r in ScreenRendition.objects.filter(item__playlist=playlist)
+    ]
+    names.append(playlist.package.name)
+    assert all((media_root / name).is_file() for name in names)
+    with django_capture_on_commit_callbacks(execute=True):
+        playlist.delete()
+    assert not any((media_root / name).exists() for name in names)
