@@ -1,31 +1,24 @@
 """File clean-up, and telling the media library when the brand page's
 media may have changed: business logic lives in services."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from media_pipeline.access import publicity_changed
+from media_pipeline.storage import delete_file_on_commit
 
 from .models import BrandAsset, BrandAssetVersion, BrandKit, BrandVariant
-
-
-def _delete_file_on_commit(field_file) -> None:
-    # Only once the deletion is committed: a rolled-back delete keeps its file.
-    name, storage = field_file.name, field_file.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
 
 
 @receiver(post_delete, sender=BrandVariant)
 def delete_variant_file(sender, instance: BrandVariant, **kwargs):
     # A media variant has no file of its own: the media library keeps it.
-    _delete_file_on_commit(instance.file)
+    delete_file_on_commit(instance.file)
 
 
 @receiver(post_delete, sender=BrandKit)
 def delete_kit_zip(sender, instance: BrandKit, **kwargs):
-    _delete_file_on_commit(instance.file)
+    delete_file_on_commit(instance.file)
 
 
 # Which media the brand page shows depends on the assets (shown publicly or

@@ -7,15 +7,12 @@ from django.dispatch import receiver
 
 from .access import publicity_changed
 from .models import MediaAsset, SubtitleTrack
-from .storage import delete_prefix
+from .storage import delete_file_on_commit, delete_prefix
 
 
 @receiver(post_delete, sender=SubtitleTrack)
 def delete_subtitle_file(sender, instance: SubtitleTrack, **kwargs):
-    # Only once the deletion is committed: a rolled-back delete keeps its file.
-    name, storage = instance.file.name, instance.file.storage
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_file_on_commit(instance.file)
 
 
 def renditions_folder(asset_id: int) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.files import File
 from django.core.files.storage import Storage, default_storage
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .errors import TransientMediaError
@@ -45,6 +46,14 @@ def storage_errors_are_transient():
             _("存储服务暂时不可用，稍后将自动重试。"),
             detail=f"{type(error).__name__}: {error}",
         ) from error
+
+
+def delete_file_on_commit(field_file) -> None:
+    """Delete a deleted row's stored file, but only once the deletion is
+    committed: a rolled-back delete keeps its file."""
+    name, storage = field_file.name, field_file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
 
 
 def copy_to_local(field_file, destination: Path) -> Path:

@@ -50,6 +50,7 @@ from cms.videos.models import (
     VideoRole,
     VideoSeriesPage,
 )
+from screens.demo import demo_screens
 from syndication.demo import demo_syndication
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -484,6 +485,8 @@ def demo_load(*, with_media: bool = True) -> DemoResult:
     demo_syndication()
     # After syndication: the brand library licenses its demo partner.
     demo_brand_assets(with_media=with_media)
+    # After the brand library and the media: its playlist shows both.
+    demo_screens()
     password, source = demo_admin()
     return DemoResult(
         site_url=settings.WAGTAILADMIN_BASE_URL,

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -139,6 +140,26 @@ def _channel_matches(value: str, channel: Channel, slug: str) -> bool:
 
 def asrun_read(*, content: bytes, file_name: str, channel: Channel) -> list[LogLine]:
     """The log's lines, or ``ValidationError`` with every reason in Chinese."""
+    slug = schedule_channel_for(channel=channel).slug
+
+    def other_channel(value: str) -> str | None:
+        if _channel_matches(value, channel, slug):
+            return None
+        return _("频道“%(value)s”不是所选的%(channel)s。") % {
+            "value": value,
+            "channel": channel,
+        }
+
+    return log_lines_read(content=content, file_name=file_name, refuse=other_channel)
+
+
+def log_lines_read(
+    *, content: bytes, file_name: str, refuse: Callable[[str], str | None]
+) -> list[LogLine]:
+    """The lines of an as-run or play log, or ``ValidationError`` with every
+    reason in Chinese. ``refuse`` is asked about each line's 频道 cell and
+    returns why the line does not belong to this log, or None. Screen
+    operators' play logs are read here too (``play_logs``)."""
     if not content:
         raise ValidationError(_("文件是空的。"))
     if len(content) > MAX_FILE_BYTES:
@@ -153,7 +174,6 @@ def asrun_read(*, content: bytes, file_name: str, channel: Channel) -> list[LogL
             _("文件超过 %(n)s 行，请拆分后再导入。") % {"n": MAX_LINES}
         )
     columns = _header_map(rows[0])
-    slug = schedule_channel_for(channel=channel).slug
     lines, errors = [], []
     for number, row in enumerate(rows[1:], start=2):
         start = _time(row[columns["start"]] if columns["start"] < len(row) else "")
@@ -161,6 +181,9 @@ def asrun_read(*, content: bytes, file_name: str, channel: Channel) -> list[LogL
         title = _cell(row, columns.get("title"))
         house_number = _cell(row, columns.get("house_number"))
         line_channel = _cell(row, columns.get("channel"))
+        refusal = None
+        if start is not None and end is not None and end > start:
+            refusal = refuse(line_channel)
         if start is None or end is None:
             errors.append(
                 _(
@@ -175,10 +198,9 @@ def asrun_read(*, content: bytes, file_name: str, channel: Channel) -> list[LogL
             errors.append(
                 _("第 %(n)s 行：节目名称和节目库号都是空的。") % {"n": number}
             )
-        elif not _channel_matches(line_channel, channel, slug):
+        elif refusal:
             errors.append(
-                _("第 %(n)s 行：频道“%(value)s”不是所选的%(channel)s。")
-                % {"n": number, "value": line_channel, "channel": channel}
+                _("第 %(n)s 行：%(reason)s") % {"n": number, "reason": refusal}
             )
         else:
             lines.append(LogLine(number, line_channel, start, end, title, house_number))
@@ -192,19 +214,20 @@ def asrun_read(*, content: bytes, file_name: str, channel: Channel) -> list[LogL
 # --- Matching -----------------------------------------------------------------
 
 
-def _normal(text: str) -> str:
+def normal_title(text: str) -> str:
+    """A title as logs and the library are compared: no spaces, quotes or dashes."""
     return re.sub(r"[\s《》〈〉“”\"'·:：—-]", "", text or "").lower()
 
 
 def _names(airing: Airing, line: LogLine) -> bool:
     if line.house_number and airing.house_number:
         return line.house_number == airing.house_number
-    title = _normal(line.title)
+    title = normal_title(line.title)
     if not title:
         return False
-    names = [_normal(airing.programme.title)]
+    names = [normal_title(airing.programme.title)]
     if airing.episode_id:
-        names.append(_normal(airing.episode.title))
+        names.append(normal_title(airing.episode.title))
     return any(name and (name in title or title in name) for name in names)
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "media_pipeline",
     "syndication",
     "brand_assets",
+    "screens",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,4 +1,5 @@
-"""python manage.py import_asrun FILE --channel SLUG"""
+"""python manage.py import_asrun FILE --channel SLUG  (a station's as-run log)
+python manage.py import_asrun FILE --network SLUG  (a screen operator's play log)"""
 
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...asrun import asrun_import, asrun_missing
 from ...models import AiringStatus, ScheduleChannel
+from ...play_logs import play_log_importer
 
 
 class Command(BaseCommand):
@@ -14,9 +16,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV（UTF-8 或 GB18030）或 .xlsx 文件")
-        parser.add_argument("--channel", required=True, help="频道的网址标识")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--channel", help="频道的网址标识")
+        target.add_argument("--network", help="户外屏幕网络的网址标识（播放记录）")
 
-    def handle(self, *args, file, channel, **options):
+    def handle(self, *args, file, channel, network, **options):
+        if network:
+            return self.import_play_log(file, network)
         schedule_channel = ScheduleChannel.objects.filter(slug=channel).first()
         if schedule_channel is None:
             known = "、".join(ScheduleChannel.objects.values_list("slug", flat=True))
@@ -52,3 +58,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  未匹配：第 {line.line_number} 行 {line.title or line.house_number}"
             )
+
+    def import_play_log(self, file, network):
+        importer = play_log_importer()
+        if importer is None:
+            raise CommandError("没有安装户外屏幕应用，无法导入播放记录。")
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"找不到文件：{file}")
+        try:
+            outcome = importer(
+                network=network, file_name=path.name, content=path.read_bytes()
+            )
+        except ValidationError as error:
+            raise CommandError("\n".join(error.messages)) from error
+        self.stdout.write(outcome.summary)
+        for line in outcome.details:
+            self.stdout.write(f"  {line}")
