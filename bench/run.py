@@ -421,7 +421,7 @@ def main(argv=None) -> int:
         if not args.skip_scale:
             from . import scale_bench
 
-            log("scale benchmark, six pages at 100 and 3,400 items")
+            log("scale benchmark, seven pages at 100 and 3,400 items")
             scale_results = scale_bench.run(requests=args.scale_requests, log=log)
     finally:
         if not args.keep:
