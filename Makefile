@@ -32,6 +32,7 @@ worker: setup
 	$(VENV)/bin/celery -A cms worker --queues default,transcode --loglevel INFO
 
 bench: setup
+	bash bench/setup.sh
 	$(PY) -m bench.run
 
 # requirements.lock from requirements.txt: every transitive dependency pinned,

@@ -18,28 +18,8 @@ declare -A PACKAGE_FOR=(
   [msgfmt]=gettext
 )
 
-say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
-fail() { printf '\033[1;31m错误 / error:\033[0m %s\n' "$*" >&2; exit 1; }
-
-install_system_packages() {
-  local missing=()
-  for binary in "${!PACKAGE_FOR[@]}"; do
-    command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_FOR[$binary]}")
-  done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  # Unique package names, in a stable order.
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  if [ "$(id -u)" -ne 0 ]; then
-    fail "缺少系统软件包 / missing system package(s): ${missing[*]}.
-请以 root 运行 / install them as root:  sudo apt-get install -y ${missing[*]}"
-  fi
-  command -v apt-get >/dev/null 2>&1 \
-    || fail "missing system package(s) ${missing[*]} and no apt-get to install them"
-  say "Installing system packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-}
+# shellcheck source=scripts/lib/system_packages.sh
+source scripts/lib/system_packages.sh
 
 create_venv() {
   command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
@@ -87,7 +67,7 @@ compile_translations() {
     >/dev/null
 }
 
-install_system_packages
+install_system_packages PACKAGE_FOR
 create_venv
 install_python_packages
 install_node_packages
