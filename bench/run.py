@@ -7,7 +7,7 @@
         [--api-threads 1] [--search-pages 5000]
         [--scale-requests 20] [--load-seconds 3]
         [--skip-pipeline] [--skip-upload] [--skip-api] [--skip-search]
-        [--skip-scale] [--skip-load]
+        [--skip-scale] [--skip-load] [--postgres URL]
         [--json results.json] [--keep]
 
 Search alone (a few minutes): ``--skip-pipeline --skip-upload --skip-api``.
@@ -31,6 +31,7 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import environment
 from .media import MiB
@@ -113,6 +114,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=0,
         help="run a sample again, up to this many times, when other processes "
         f"took more than {DISTURBED:.0%}% of the CPU during it",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default="",
+        help="run on a new PostgreSQL database made on this server (e.g. "
+        "postgres://postgres@127.0.0.1:5432/postgres) and dropped at the end, "
+        "instead of the embedded SQLite",
     )
     parser.add_argument("--json", type=Path, help="write every number here too")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
@@ -371,7 +380,8 @@ def main(argv=None) -> int:
         wrk_binary()  # missing: said now, not after the other benchmarks
     log = Log()
     root = Path(tempfile.mkdtemp(prefix="baigali-bench-"))
-    environment.configure(root)
+    database_url = environment.database_create(args.postgres) if args.postgres else ""
+    environment.configure(root, database_url)
     from . import machine
 
     facts = machine.describe(os.environ.get("FFMPEG_BINARY", "ffmpeg"))
@@ -453,6 +463,11 @@ def main(argv=None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
+        if database_url:
+            from django.db import connections
+
+            connections.close_all()
+            environment.database_drop(args.postgres, database_url)
     facts["load_average_end"] = os.getloadavg()
     log("done")
 
@@ -461,6 +476,14 @@ def main(argv=None) -> int:
         f"Machine: {facts['cpu_model']} ({facts['cpu_details']}), {facts['cores']} "
         f"cores, {facts['ram_gib']} GiB RAM; {facts['ffmpeg']}; "
         f"Python {facts['python']}; kernel {facts['kernel']}; {facts['date']}"
+    )
+    lines.append(
+        "Database: "
+        + (
+            f"PostgreSQL, a new database on {urlsplit(args.postgres).netloc}"
+            if database_url
+            else "SQLite (embedded, the run's folder)"
+        )
     )
     load_start = ", ".join(f"{v:.1f}" for v in facts["load_average"])
     load_end = ", ".join(f"{v:.1f}" for v in facts["load_average_end"])
