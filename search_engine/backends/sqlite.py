@@ -4,6 +4,7 @@ from collections import Counter, OrderedDict
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
     FloatField,
     Func,
@@ -11,6 +12,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from modelsearch.backends.database.sqlite.query import (
     MatchExpression,
     SQLiteFTSIndexEntry,
@@ -33,7 +35,7 @@ from .indexing import (
     with_indexer,
 )
 
-# Primary keys per query when matches are checked against a queryset: under
+# Primary keys per query when a facet counts the values of the matches: under
 # SQLite's oldest limit on query parameters (999).
 IN_CHUNK = 900
 
@@ -79,71 +81,54 @@ class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
             and not isinstance(normalize(self.query), (MatchAll, Not))
         )
 
-    def _ranked_pks(self, config) -> list:
-        """Primary keys of every match in the index, best first.
-
-        Kept on the compiler: the results, their slices and their count share
-        it, and a listing asks for the count and a page of the same search.
-        """
-        cached = getattr(self, "_ranked_pks_cache", None)
-        if cached is not None and cached[0] == config:
-            return cached[1]
+    def matches(self, config):
+        """The index entries that match and that the caller's queryset
+        allows, in one query: the full-text index drives it, and the
+        queryset is a subquery of its primary keys, which SQLite reads once.
+        (The other way round, the queryset filtered by a full-text subquery,
+        SQLite ran the MATCH again for every row of the queryset.)"""
         match = MatchExpression(
             self.fields or self.FTS_TABLE_FIELDS,
             self.build_search_query(normalize(self.query), config=config),
         )
-        matches = SQLiteFTSIndexEntry.objects.filter(match).filter(
+        # object_id is text: the keys compared as text, as stored.
+        allowed = (
+            self.queryset.order_by()
+            .annotate(_search_pk=Cast("pk", output_field=CharField()))
+            .values("_search_pk")
+        )
+        return SQLiteFTSIndexEntry.objects.filter(match).filter(
             index_entry__content_type__in=get_descendants_content_types_pks(
                 self.queryset.model
-            )
+            ),
+            index_entry__object_id__in=allowed,
         )
+
+    def ranked_pks(self, config, start=None, stop=None) -> list:
+        """Primary keys of the allowed matches, best first, from ``start`` to
+        ``stop``: SQLite ranks every match in the index and keeps the slice."""
         to_pk = self.queryset.model._meta.pk.to_python
-        ranked = [
-            to_pk(oid)
-            for oid in matches.annotate(score=WeightedBM25())
+        ranked = (
+            self.matches(config)
+            .annotate(score=WeightedBM25())
             .order_by("score", "-index_entry_id")
             .values_list("index_entry__object_id", flat=True)
-        ]
-        self._ranked_pks_cache = (config, ranked)
-        return ranked
-
-    def allowed_pks(self, config, stop=None) -> list:
-        """The matches the caller's queryset allows, best first; only the
-        first ``stop`` of them when given.
-
-        Asked by primary key in chunks, in rank order, and no further than
-        needed: a page of results from a search matching thousands reads one
-        chunk. (Given the full-text subquery instead, SQLite ran it again for
-        every row of the queryset.)
-        """
-        cached = getattr(self, "_allowed_pks_cache", None)
-        if cached is not None and cached[0] == config and cached[1] is None:
-            return cached[2][:stop]
-        ranked = self._ranked_pks(config)
-        allowed = []
-        for first in range(0, len(ranked), IN_CHUNK):
-            chunk = ranked[first : first + IN_CHUNK]
-            found = set(self.queryset.filter(pk__in=chunk).values_list("pk", flat=True))
-            allowed.extend(pk for pk in chunk if pk in found)
-            if stop is not None and len(allowed) >= stop:
-                return allowed[:stop]
-        self._allowed_pks_cache = (config, None, allowed)
-        return allowed
+        )
+        return [to_pk(oid) for oid in ranked[start:stop]]
 
     def search(self, config, start, stop, score_field=None):
         """Ranked results from one pass over the full-text index.
 
         The base annotates every candidate row with a correlated subquery
         that runs the MATCH again for that row: a query matching 800 pages
-        of 5,000 ran 800 full-text searches. Here the index ranks all the
-        matches once, the caller's queryset says which of them it allows,
-        and only the requested slice is read, in rank order (the order
-        written for that slice alone: a CASE over every match cost more than
-        the search).
+        of 5,000 ran 800 full-text searches. Here one query ranks the
+        allowed matches and reads only the requested slice, which is then
+        fetched in that order (the order written for the slice alone: a
+        CASE over every match cost more than the search).
         """
         if not self.ranks_itself(score_field):
             return super().search(config, start, stop, score_field=score_field)
-        page = self.allowed_pks(config, stop)[start:stop]
+        page = self.ranked_pks(config, start, stop)
         if not page:
             return self.queryset.none()
         rank = Case(
@@ -152,15 +137,28 @@ class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
         )
         return self.queryset.filter(pk__in=page).order_by(rank)
 
+    def count(self, config, start=0, stop=None) -> int:
+        """How many allowed matches (within ``start``–``stop``), counted by
+        SQLite without ranking them."""
+        total = self.matches(config).count()
+        end = total if stop is None else min(stop, total)
+        return max(0, end - (start or 0))
+
     def facet(self, config, field_name: str) -> dict:
         """How many allowed matches have each value of ``field_name``, most
-        first, counted a chunk of primary keys at a time (no ranking order
-        to write: a facet counts every match)."""
+        first: the matches' keys from the index (unranked), their values
+        counted a chunk of keys at a time."""
+        to_pk = self.queryset.model._meta.pk.to_python
+        pks = [
+            to_pk(oid)
+            for oid in self.matches(config).values_list(
+                "index_entry__object_id", flat=True
+            )
+        ]
         counts = Counter()
-        allowed = self.allowed_pks(config)
-        for first in range(0, len(allowed), IN_CHUNK):
+        for first in range(0, len(pks), IN_CHUNK):
             rows = (
-                self.queryset.filter(pk__in=allowed[first : first + IN_CHUNK])
+                self.queryset.filter(pk__in=pks[first : first + IN_CHUNK])
                 .order_by()
                 .values(field_name)
                 .annotate(count=Count("pk"))
@@ -177,15 +175,15 @@ class SQLiteChineseAutocompleteQueryCompiler(SQLiteChineseQueryCompiler):
 
 
 class SQLiteChineseSearchResults(SQLiteSearchResults):
-    """Counts and facets of a ranked search read the allowed matches the
-    compiler found (no query that orders every match)."""
+    """Counts and facets of a ranked search: no query that orders every
+    match."""
 
     def _do_count(self):
         compiler = self.query_compiler
         if not compiler.ranks_itself(self._score_field):
             return super()._do_count()
         config = compiler.get_config(self.backend)
-        return len(compiler.allowed_pks(config, self.stop)[self.start : self.stop])
+        return compiler.count(config, self.start, self.stop)
 
     def facet(self, field_name):
         compiler = self.query_compiler
