@@ -46,12 +46,13 @@ from pathlib import Path
 from .environment import PROJECT_DIR
 from .machine import own_cpu_seconds, system_busy_seconds
 from .partner_api_bench import (
+    LoadSample,
     gunicorn_start,
     process_cpu_seconds,
     server_stop,
     server_wait,
 )
-from .timing import CORES, DISTURBED, median, rotated, wait_for_quiet
+from .timing import DISTURBED, median, rotated, wait_for_quiet
 from .upload_memory_bench import free_port
 
 SETTINGS_MODULE = "bench.load_settings"
@@ -91,25 +92,12 @@ def wrk_binary() -> str:
     return found
 
 
-@dataclass(frozen=True)
-class WrkSample:
-    requests: int
-    seconds: float
-    p95_ms: float
-    server_cpu: float  # CPU seconds of the server's workers
-    foreign: float  # CPU seconds the rest of the machine used meanwhile
+@dataclass
+class WrkSample(LoadSample):
+    """A partner API sample's measures (rate, server CPU, others' share),
+    plus the p95 latency wrk reports."""
 
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    @property
-    def cpu_ms(self) -> float:
-        return 1000 * self.server_cpu / self.requests if self.requests else 0.0
-
-    @property
-    def contention(self) -> float:
-        return self.foreign / (self.seconds * CORES) if self.seconds else 0.0
+    p95_ms: float = 0.0
 
 
 @dataclass
@@ -300,9 +288,11 @@ def _wrk(
     return WrkSample(
         requests=requests,
         seconds=duration_us / 1e6,
-        p95_ms=p95_us / 1000,
         server_cpu=used,
+        client_cpu=load_tool,
         foreign=foreign,
+        body_bytes=0,
+        p95_ms=p95_us / 1000,
     )
 
 
@@ -456,31 +446,26 @@ def ratios(results: LoadResults) -> dict:
             "contention": median([s.contention for s in samples]),
         }
 
-    def rps(name):
-        bare = name + BARE_SUFFIX
-        page_quiet, bare_quiet = (
-            quiet(name, lambda s: s.rps),
-            quiet(bare, lambda s: s.rps),
-        )
-        return (
-            results.rps(name) / results.rps(bare),
-            page_quiet / bare_quiet if page_quiet and bare_quiet else None,
-        )
+    def page_vs_bare(measure, page_over_bare: bool):
+        """Per page: (ratio of medians, ratio of quiet medians), page ÷ bare
+        or, for latencies, bare ÷ page (higher is faster, either way)."""
 
-    def p95(name):
-        bare = name + BARE_SUFFIX
-        page_quiet, bare_quiet = (
-            quiet(name, lambda s: s.p95_ms),
-            quiet(bare, lambda s: s.p95_ms),
-        )
-        return (
-            results.p95(bare) / results.p95(name),
-            bare_quiet / page_quiet if page_quiet and bare_quiet else None,
-        )
+        def per_page(name):
+            pair = (name, name + BARE_SUFFIX)
+            top, bottom = pair if page_over_bare else pair[::-1]
+            all_top = median([measure(s) for s in results.samples[top]])
+            all_bottom = median([measure(s) for s in results.samples[bottom]])
+            quiet_top, quiet_bottom = quiet(top, measure), quiet(bottom, measure)
+            return (
+                all_top / all_bottom,
+                quiet_top / quiet_bottom if quiet_top and quiet_bottom else None,
+            )
+
+        return per_page
 
     return {
-        "load_rps_vs_bare": entry(rps),
-        "load_p95_vs_bare": entry(p95),
+        "load_rps_vs_bare": entry(page_vs_bare(lambda s: s.rps, True)),
+        "load_p95_vs_bare": entry(page_vs_bare(lambda s: s.p95_ms, False)),
     }
 
 
