@@ -32,6 +32,7 @@ worker: setup
 	$(VENV)/bin/celery -A cms worker --queues default,transcode --loglevel INFO
 
 bench: setup
+	bash bench/setup.sh
 	$(PY) -m bench.run
 
 # docs/screenshots/: the demo (with media) in its own database under

@@ -7,24 +7,27 @@ the upload benchmark inherits the same environment and so the same database.
 """
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_MODULE = "cms.settings.dev"
 
 
-def configure(root: Path) -> None:
+def configure(root: Path, database_url: str = "") -> None:
     """Point the settings at ``root`` before Django is set up.
 
     Variables that would reach outside the folder (a PostgreSQL
     ``DATABASE_URL``, an S3 bucket, a Redis broker) are overridden: the
-    benchmark measures the embedded defaults, filesystem storage included.
+    benchmark measures the embedded defaults, filesystem storage included;
+    ``database_url`` (made by ``database_create``) replaces the SQLite file.
     """
     var = root / "var"
     var.mkdir(parents=True, exist_ok=True)
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
     os.environ["VAR_DIR"] = str(var)
-    os.environ["DATABASE_URL"] = f"sqlite:///{var / 'db.sqlite3'}"
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var / 'db.sqlite3'}"
     os.environ["MEDIA_ROOT"] = str(var / "media")
     os.environ["S3_BUCKET"] = ""
     os.environ["CELERY_BROKER_URL"] = "filesystem://"
@@ -43,3 +46,22 @@ def setup_django() -> None:
 
     ensure_filesystem_broker_folders()
     call_command("migrate", interactive=False, verbosity=0)
+
+
+def database_create(server_url: str) -> str:
+    """A new, empty PostgreSQL database on the server of ``server_url`` (any
+    database there it may connect to), for one run; its URL."""
+    import psycopg
+
+    name = f"baigali_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def database_drop(server_url: str, database_url: str) -> None:
+    import psycopg
+
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -366,6 +366,15 @@ def server_start(
     # with the default (0), every request that touches the database opens a
     # new one, and SQLite then reads the schema again.
     env["CONN_MAX_AGE"] = str(conn_max_age)
+    return gunicorn_start(port=port, log_path=log_path, env=env, threads=threads)
+
+
+def gunicorn_start(
+    *, port: int, log_path: Path, env: dict, workers: int = 1, threads: int = 1
+) -> subprocess.Popen:
+    """The project's WSGI application under gunicorn on loopback (gthread,
+    keep-alive), with ``env`` (its settings module among it); its output
+    appended to ``log_path``."""
     command = [
         sys.executable,
         "-m",
@@ -374,7 +383,7 @@ def server_start(
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "1",
+        str(workers),
         "--worker-class",
         "gthread",
         "--threads",

@@ -5,9 +5,9 @@
         [--retry-disturbed 0]
         [--api-items 10000] [--api-seconds 3] [--api-conn-max-age 600]
         [--api-threads 1] [--search-pages 5000]
-        [--scale-requests 20]
+        [--scale-requests 20] [--load-seconds 3]
         [--skip-pipeline] [--skip-upload] [--skip-api] [--skip-search]
-        [--skip-scale]
+        [--skip-scale] [--skip-load] [--postgres URL]
         [--json results.json] [--keep]
 
 Search alone (a few minutes): ``--skip-pipeline --skip-upload --skip-api``.
@@ -31,6 +31,7 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import environment
 from .media import MiB
@@ -94,6 +95,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument(
+        "--load-seconds",
+        type=float,
+        default=3,
+        help="length of one wrk sample of the load benchmark",
+    )
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=10,
@@ -106,6 +114,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=0,
         help="run a sample again, up to this many times, when other processes "
         f"took more than {DISTURBED:.0%}% of the CPU during it",
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        default="",
+        help="run on a new PostgreSQL database made on this server (e.g. "
+        "postgres://postgres@127.0.0.1:5432/postgres) and dropped at the end, "
+        "instead of the embedded SQLite",
     )
     parser.add_argument("--json", type=Path, help="write every number here too")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
@@ -246,6 +262,8 @@ SUMMARY_ROWS = (
     ("7", "public segment ÷ bare static file", "media_segment_vs_static", 0.8),
     ("8", "search p95 ÷ stock database backend", "search_p95_vs_stock", None),
     ("9", "slowest page p95 at 3,400 ÷ at 100 items", "scale_p95_large_vs_small", 1.5),
+    ("10", "public page req/s ÷ bare copy (worst)", "load_rps_vs_bare", 0.5),
+    ("10b", "  bare copy p95 ÷ page p95 (worst)", "load_p95_vs_bare", 0.5),
 )
 AT_LEAST = {
     "api_uncached_vs_bare",
@@ -254,7 +272,10 @@ AT_LEAST = {
     "api_304_vs_bare",
     "api_cached_vs_bare",
     "media_segment_vs_static",
+    "load_rps_vs_bare",
+    "load_p95_vs_bare",
 }
+PARTNER_API_KEYS = {key for key in AT_LEAST if key.startswith(("api_", "media_"))}
 
 
 def _number(value) -> str:
@@ -308,7 +329,7 @@ def summary_table(ratios: dict, upload) -> list[str]:
         f"quiet: wall medians of the runs where others took ≤ {DISTURBED:.0%} of "
         "the CPU.",
     ]
-    if any(key in ratios for key in AT_LEAST):
+    if any(key in ratios for key in PARTNER_API_KEYS):
         lines += [
             "Partner API (5–6b): requests per second ÷ the bare view's sampled "
             "beside it; CPU: the",
@@ -353,9 +374,14 @@ def upload_report(upload) -> list[str]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if not args.skip_load:
+        from .load_bench import wrk_binary
+
+        wrk_binary()  # missing: said now, not after the other benchmarks
     log = Log()
     root = Path(tempfile.mkdtemp(prefix="baigali-bench-"))
-    environment.configure(root)
+    database_url = environment.database_create(args.postgres) if args.postgres else ""
+    environment.configure(root, database_url)
     from . import machine
 
     facts = machine.describe(os.environ.get("FFMPEG_BINARY", "ffmpeg"))
@@ -364,7 +390,7 @@ def main(argv=None) -> int:
     )
     log(f"working in {root}")
     pipeline_results = upload_results = api_results = search_results = None
-    scale_results = None
+    scale_results = load_results = None
     try:
         log("creating the database (migrate)")
         environment.setup_django()
@@ -421,11 +447,27 @@ def main(argv=None) -> int:
         if not args.skip_scale:
             from . import scale_bench
 
-            log("scale benchmark, six pages at 100 and 3,400 items")
+            log("scale benchmark, seven pages at 100 and 3,400 items")
             scale_results = scale_bench.run(requests=args.scale_requests, log=log)
+        if not args.skip_load:
+            from . import load_bench
+
+            log("load benchmark: home, a programme, an episode under wrk")
+            load_results = load_bench.run(
+                scratch=root / "load",
+                rounds=args.rounds,
+                seconds=args.load_seconds,
+                quiet_wait=args.quiet_wait,
+                log=log,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
+        if database_url:
+            from django.db import connections
+
+            connections.close_all()
+            environment.database_drop(args.postgres, database_url)
     facts["load_average_end"] = os.getloadavg()
     log("done")
 
@@ -434,6 +476,14 @@ def main(argv=None) -> int:
         f"Machine: {facts['cpu_model']} ({facts['cpu_details']}), {facts['cores']} "
         f"cores, {facts['ram_gib']} GiB RAM; {facts['ffmpeg']}; "
         f"Python {facts['python']}; kernel {facts['kernel']}; {facts['date']}"
+    )
+    lines.append(
+        "Database: "
+        + (
+            f"PostgreSQL, a new database on {urlsplit(args.postgres).netloc}"
+            if database_url
+            else "SQLite (embedded, the run's folder)"
+        )
     )
     load_start = ", ".join(f"{v:.1f}" for v in facts["load_average"])
     load_end = ", ".join(f"{v:.1f}" for v in facts["load_average_end"])
@@ -459,6 +509,11 @@ def main(argv=None) -> int:
 
         lines += ["", *scale_bench.report(scale_results)]
         ratios.update(scale_bench.ratios(scale_results))
+    if load_results is not None:
+        from . import load_bench
+
+        lines += ["", *load_bench.report(load_results)]
+        ratios.update(load_bench.ratios(load_results))
     lines += ["", *summary_table(ratios, upload_results), "=" * 78]
     print("\n".join(lines), flush=True)
 
@@ -479,6 +534,7 @@ def main(argv=None) -> int:
             "partner_api": asdict(api_results) if api_results else None,
             "search": asdict(search_results) if search_results else None,
             "scale": asdict(scale_results) if scale_results else None,
+            "load": asdict(load_results) if load_results else None,
         }
         args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     return 0

@@ -22,32 +22,16 @@ declare -A PACKAGE_FOR=(
 # font; without one every character is an empty box. fc-list finds it.
 CJK_FONT_PACKAGE=fonts-noto-cjk
 
-say() { printf '\033[1;32m==>\033[0m %s\n' "$*"; }
-fail() { printf '\033[1;31m错误 / error:\033[0m %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib/system_packages.sh
+source scripts/lib/system_packages.sh
 
 has_cjk_font() {
   command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh family)" ]
 }
 
-install_system_packages() {
-  local missing=()
-  for binary in "${!PACKAGE_FOR[@]}"; do
-    command -v "$binary" >/dev/null 2>&1 || missing+=("${PACKAGE_FOR[$binary]}")
-  done
-  has_cjk_font || missing+=("$CJK_FONT_PACKAGE")
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  # Unique package names, in a stable order.
-  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
-  if [ "$(id -u)" -ne 0 ]; then
-    fail "缺少系统软件包 / missing system package(s): ${missing[*]}.
-请以 root 运行 / install them as root:  sudo apt-get install -y ${missing[*]}"
-  fi
-  command -v apt-get >/dev/null 2>&1 \
-    || fail "missing system package(s) ${missing[*]} and no apt-get to install them"
-  say "Installing system packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+install_cjk_font() {
+  has_cjk_font && return 0
+  apt_install "$CJK_FONT_PACKAGE"
   has_cjk_font || fail "installed ${CJK_FONT_PACKAGE} but \`fc-list :lang=zh\` still finds no Chinese font"
 }
 
@@ -98,7 +82,8 @@ compile_translations() {
 }
 
 main() {
-  install_system_packages
+  install_system_packages PACKAGE_FOR
+  install_cjk_font
   create_venv
   install_python_packages
   install_node_packages
@@ -108,8 +93,8 @@ main() {
   say "Set-up complete."
 }
 
-# Sourced (`source scripts/setup.sh; install_system_packages`), it only
-# defines the steps, so one can be run alone.
+# Sourced (`source scripts/setup.sh; install_cjk_font`), it only defines the
+# steps, so one can be run alone.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   main
 fi

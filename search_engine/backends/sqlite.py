@@ -1,6 +1,18 @@
 """modelsearch's SQLite FTS5 backend, fed segmented text, title weighted."""
 
-from django.db.models import Case, FloatField, Func, IntegerField, Value, When
+from collections import Counter, OrderedDict
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    FloatField,
+    Func,
+    IntegerField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from modelsearch.backends.database.sqlite.query import (
     MatchExpression,
     SQLiteFTSIndexEntry,
@@ -11,6 +23,7 @@ from modelsearch.backends.database.sqlite.sqlite import (
     SQLiteIndex,
     SQLiteSearchBackend,
     SQLiteSearchQueryCompiler,
+    SQLiteSearchResults,
 )
 from modelsearch.query import MatchAll, Not
 from modelsearch.utils import get_descendants_content_types_pks
@@ -22,7 +35,7 @@ from .indexing import (
     with_indexer,
 )
 
-# Primary keys per query when matches are checked against a queryset: under
+# Primary keys per query when a facet counts the values of the matches: under
 # SQLite's oldest limit on query parameters (999).
 IN_CHUNK = 900
 
@@ -58,49 +71,64 @@ class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
         # bm25() is lower for better matches, as the base orders it.
         return WeightedBM25()
 
+    def ranks_itself(self, score_field=None) -> bool:
+        """Whether ``search`` ranks in one pass over the index (below), rather
+        than the base's way: relevance order, no score asked for, and a query
+        that is a full-text match."""
+        return (
+            self.order_by_relevance
+            and score_field is None
+            and not isinstance(normalize(self.query), (MatchAll, Not))
+        )
+
+    def matches(self, config):
+        """The index entries that match and that the caller's queryset
+        allows, in one query: the full-text index drives it, and the
+        queryset is a subquery of its primary keys, which SQLite reads once.
+        (The other way round, the queryset filtered by a full-text subquery,
+        SQLite ran the MATCH again for every row of the queryset.)"""
+        match = MatchExpression(
+            self.fields or self.FTS_TABLE_FIELDS,
+            self.build_search_query(normalize(self.query), config=config),
+        )
+        # object_id is text: the keys compared as text, as stored.
+        allowed = (
+            self.queryset.order_by()
+            .annotate(_search_pk=Cast("pk", output_field=CharField()))
+            .values("_search_pk")
+        )
+        return SQLiteFTSIndexEntry.objects.filter(match).filter(
+            index_entry__content_type__in=get_descendants_content_types_pks(
+                self.queryset.model
+            ),
+            index_entry__object_id__in=allowed,
+        )
+
+    def ranked_pks(self, config, start=None, stop=None) -> list:
+        """Primary keys of the allowed matches, best first, from ``start`` to
+        ``stop``: SQLite ranks every match in the index and keeps the slice."""
+        to_pk = self.queryset.model._meta.pk.to_python
+        ranked = (
+            self.matches(config)
+            .annotate(score=WeightedBM25())
+            .order_by("score", "-index_entry_id")
+            .values_list("index_entry__object_id", flat=True)
+        )
+        return [to_pk(oid) for oid in ranked[start:stop]]
+
     def search(self, config, start, stop, score_field=None):
         """Ranked results from one pass over the full-text index.
 
         The base annotates every candidate row with a correlated subquery
         that runs the MATCH again for that row: a query matching 800 pages
-        of 5,000 ran 800 full-text searches. Here the index ranks all the
-        matches once, the caller's queryset says which of them it allows,
-        and only the requested slice is read, in rank order.
+        of 5,000 ran 800 full-text searches. Here one query ranks the
+        allowed matches and reads only the requested slice, which is then
+        fetched in that order (the order written for the slice alone: a
+        CASE over every match cost more than the search).
         """
-        query = normalize(self.query)
-        if (
-            not self.order_by_relevance
-            or score_field is not None
-            or isinstance(query, (MatchAll, Not))
-        ):
+        if not self.ranks_itself(score_field):
             return super().search(config, start, stop, score_field=score_field)
-
-        match = MatchExpression(
-            self.fields or self.FTS_TABLE_FIELDS,
-            self.build_search_query(query, config=config),
-        )
-        matches = SQLiteFTSIndexEntry.objects.filter(match).filter(
-            index_entry__content_type__in=get_descendants_content_types_pks(
-                self.queryset.model
-            )
-        )
-        to_pk = self.queryset.model._meta.pk.to_python
-        ranked = [
-            to_pk(oid)
-            for oid in matches.annotate(score=WeightedBM25())
-            .order_by("score", "-index_entry_id")
-            .values_list("index_entry__object_id", flat=True)
-        ]
-        # Which matches the caller's queryset allows, asked by primary key in
-        # chunks: given the full-text subquery instead, SQLite ran it again
-        # for every row of the queryset.
-        allowed = set()
-        for first in range(0, len(ranked), IN_CHUNK):
-            chunk = ranked[first : first + IN_CHUNK]
-            allowed.update(
-                self.queryset.filter(pk__in=chunk).values_list("pk", flat=True)
-            )
-        page = [pk for pk in ranked if pk in allowed][start:stop]
+        page = self.ranked_pks(config, start, stop)
         if not page:
             return self.queryset.none()
         rank = Case(
@@ -109,6 +137,36 @@ class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
         )
         return self.queryset.filter(pk__in=page).order_by(rank)
 
+    def count(self, config, start=0, stop=None) -> int:
+        """How many allowed matches (within ``start``–``stop``), counted by
+        SQLite without ranking them."""
+        total = self.matches(config).count()
+        end = total if stop is None else min(stop, total)
+        return max(0, end - (start or 0))
+
+    def facet(self, config, field_name: str) -> dict:
+        """How many allowed matches have each value of ``field_name``, most
+        first: the matches' keys from the index (unranked), their values
+        counted a chunk of keys at a time."""
+        to_pk = self.queryset.model._meta.pk.to_python
+        pks = [
+            to_pk(oid)
+            for oid in self.matches(config).values_list(
+                "index_entry__object_id", flat=True
+            )
+        ]
+        counts = Counter()
+        for first in range(0, len(pks), IN_CHUNK):
+            rows = (
+                self.queryset.filter(pk__in=pks[first : first + IN_CHUNK])
+                .order_by()
+                .values(field_name)
+                .annotate(count=Count("pk"))
+                .values_list(field_name, "count")
+            )
+            counts.update(dict(rows))
+        return OrderedDict(counts.most_common())
+
 
 class SQLiteChineseAutocompleteQueryCompiler(SQLiteChineseQueryCompiler):
     # As search, but the last Latin word may be the start of a word ("bai"
@@ -116,7 +174,29 @@ class SQLiteChineseAutocompleteQueryCompiler(SQLiteChineseQueryCompiler):
     LAST_TERM_IS_PREFIX = True
 
 
+class SQLiteChineseSearchResults(SQLiteSearchResults):
+    """Counts and facets of a ranked search: no query that orders every
+    match."""
+
+    def _do_count(self):
+        compiler = self.query_compiler
+        if not compiler.ranks_itself(self._score_field):
+            return super()._do_count()
+        config = compiler.get_config(self.backend)
+        return compiler.count(config, self.start, self.stop)
+
+    def facet(self, field_name):
+        compiler = self.query_compiler
+        if not compiler.ranks_itself(self._score_field):
+            return super().facet(field_name)
+        if compiler._get_filterable_field(field_name) is None:
+            # The base's FilterFieldError, with its message.
+            return super().facet(field_name)
+        return compiler.facet(compiler.get_config(self.backend), field_name)
+
+
 class SQLiteChineseSearchBackend(SegmentingBackendMixin, SQLiteSearchBackend):
+    results_class = SQLiteChineseSearchResults
     query_compiler_class = SQLiteChineseQueryCompiler
     autocomplete_query_compiler_class = SQLiteChineseAutocompleteQueryCompiler
     index_class = SQLiteChineseIndex

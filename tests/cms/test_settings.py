@@ -1,6 +1,7 @@
 """Settings are read from the environment; production has no unsafe defaults."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -98,3 +99,41 @@ def test_filesystem_storage_by_default():
     from django.core.files.storage import storages
 
     assert type(storages["default"]).__name__ == "FileSystemStorage"
+
+
+# In production settings: gathers a stylesheet with the production storage
+# into a new folder and prints its URL, the files written and the middleware.
+GATHER_STATIC = """
+import pathlib, tempfile
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+backend = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+root = pathlib.Path(tempfile.mkdtemp())
+(root / "site.css").write_text("body { color: #123456; }\\n" * 50)
+storage = backend(location=str(root), base_url="/static/")
+list(storage.post_process({"site.css": (storage, "site.css")}))
+print(storage.url("site.css"))
+print(" ".join(sorted(path.name for path in root.iterdir())))
+print(" ".join(settings.MIDDLEWARE))
+"""
+
+
+def test_production_static_files_are_fingerprinted_and_compressed():
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        GATHER_STATIC,
+        env_overrides={
+            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "SECRET_KEY": STRONG_SECRET,
+            "ALLOWED_HOSTS": "kepu.example.cn",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    url, files, middleware = result.stdout.strip().splitlines()[-3:]
+    assert re.fullmatch(r"/static/site\.[0-9a-f]{12}\.css", url)
+    hashed = url.removeprefix("/static/")
+    assert f"{hashed}.gz" in files.split()
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in middleware.split()

@@ -1,0 +1,56 @@
+"""A ranked search's count, slices and kind facet agree with its full list of
+results, across the chunks the SQLite backend checks matches in (made tiny
+here), and with the caller's queryset leaving some matches out."""
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+from wagtail.models import Page
+
+pytestmark = pytest.mark.django_db
+
+# Any of four words from the demo's titles: matches of more than one kind.
+QUERY = "沙漠 古如歌 风能 泥沙"
+
+
+@pytest.fixture(autouse=True)
+def tiny_chunks(monkeypatch):
+    # The SQLite backend's (its module loads on SQLite only).
+    if connection.vendor == "sqlite":
+        monkeypatch.setattr("search_engine.backends.sqlite.IN_CHUNK", 2)
+
+
+def test_count_slices_and_facet_agree_with_the_full_results(search_index):
+    every = [page.pk for page in Page.objects.all().search(QUERY, operator="or")]
+    assert len(every) >= 4
+
+    assert Page.objects.all().search(QUERY, operator="or").count() == len(every)
+    assert [
+        page.pk for page in Page.objects.all().search(QUERY, operator="or")[:2]
+    ] == every[:2]
+    assert [
+        page.pk for page in Page.objects.all().search(QUERY, operator="or")[1:3]
+    ] == every[1:3]
+    assert Page.objects.all().search(QUERY, operator="or")[1:3].count() == 2
+
+    kinds = Counter(
+        Page.objects.filter(pk__in=every).values_list("content_type_id", flat=True)
+    )
+    facet = Page.objects.all().search(QUERY, operator="or").facet("content_type_id")
+    assert dict(facet) == dict(kinds)
+    assert list(facet.values()) == sorted(facet.values(), reverse=True)
+
+
+def test_matches_the_queryset_leaves_out_are_neither_listed_nor_counted(
+    search_index,
+):
+    every = [page.pk for page in Page.objects.all().search(QUERY, operator="or")]
+    allowed = Page.objects.exclude(pk=every[0])
+
+    results = allowed.search(QUERY, operator="or")
+    assert results.count() == len(every) - 1
+    assert [page.pk for page in allowed.search(QUERY, operator="or")[:2]] == every[1:3]
+    assert sum(
+        allowed.search(QUERY, operator="or").facet("content_type_id").values()
+    ) == (len(every) - 1)
