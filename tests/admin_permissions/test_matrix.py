@@ -150,31 +150,38 @@ def world(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
+# Namespaces whose objects are not collection members: one object in the
+# world serves every actor.
+SHARED_OBJECTS = {
+    "media_profiles": "profile",
+    "syndication_deliveries": "delivery",
+    "syndication_platforms": "platform",
+    "syndication_profiles": "delivery_profile",
+    "syndication_partners": "partner",
+    "brand_kit": "kit",
+    "brand_sticker_spec": "sticker_spec",
+    "screens_networks": "network",
+    "screens_sizes": "size",
+    "screens_screens": "screen",
+    "screens_playlists": "playlist",
+    "screens_plays": "play",
+    "schedules_airings": "airing",
+    "schedules_calendar": "airing",
+    "schedules_rules": "slot_rule",
+    "schedules_channels": "schedule_channel",
+    "schedules_asrun": "asrun",
+    "catalogue": "import_run",
+}
+
+
 def url_kwargs(url, world: World, side) -> dict:
     namespace = url.name.split(":")[0]
     by_namespace = {
         "media": side.media,
         "media_chooser": side.media,
-        "media_profiles": world.shared["profile"],
-        "syndication_deliveries": world.shared["delivery"],
-        "syndication_platforms": world.shared["platform"],
-        "syndication_profiles": world.shared["delivery_profile"],
-        "syndication_partners": world.shared["partner"],
         "brand_asset": side.brand,
         "brand_licence": side.licence,
-        "brand_kit": world.shared["kit"],
-        "brand_sticker_spec": world.shared["sticker_spec"],
-        "screens_networks": world.shared["network"],
-        "screens_sizes": world.shared["size"],
-        "screens_screens": world.shared["screen"],
-        "screens_playlists": world.shared["playlist"],
-        "screens_plays": world.shared["play"],
-        "schedules_airings": world.shared["airing"],
-        "schedules_calendar": world.shared["airing"],
-        "schedules_rules": world.shared["slot_rule"],
-        "schedules_channels": world.shared["schedule_channel"],
-        "schedules_asrun": world.shared["asrun"],
-        "catalogue": world.shared["import_run"],
+        **{name: world.shared[key] for name, key in SHARED_OBJECTS.items()},
     }
     # Where one namespace's "pk" names different kinds of objects.
     by_name = {"schedules_asrun:resolve": world.shared["asrun_line"]}
