@@ -5,11 +5,13 @@ button that makes them, and the zip download) and the play records."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.admin.ui.menus import MenuItem
@@ -40,7 +42,33 @@ def _may(user, action: str) -> bool:
     return policy_registry.get_by_type(Playlist).user_has_permission(user, action)
 
 
+class InUseDeleteView(generic.DeleteView):
+    """Refuses in Chinese to delete what a screen or playlist still needs.
+
+    The screens' foreign keys are PROTECT, but these models stay out of
+    Wagtail's reference index, so its own check does not see the rows that
+    use the object and the database's refusal would end in a 500.
+    """
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError as error:
+            users = sorted(str(row) for row in error.protected_objects)
+            messages.error(
+                self.request,
+                _("无法删除%(model)s“%(object)s”：%(users)s 仍在使用它。")
+                % {
+                    "model": self.object._meta.verbose_name,
+                    "object": self.object,
+                    "users": "、".join(users[:5]) + ("等" if len(users) > 5 else ""),
+                },
+            )
+            return redirect(self.get_delete_url())
+
+
 class ScreenNetworkViewSet(ModelViewSet):
+    delete_view_class = InUseDeleteView
     model = ScreenNetwork
     icon = "site"
     menu_label = gettext_lazy("屏幕网络")
@@ -60,6 +88,7 @@ class ScreenNetworkViewSet(ModelViewSet):
 
 
 class ScreenSizeViewSet(ModelViewSet):
+    delete_view_class = InUseDeleteView
     model = ScreenSize
     icon = "desktop"
     menu_label = gettext_lazy("屏幕尺寸")
@@ -97,6 +126,7 @@ class ScreenSizeViewSet(ModelViewSet):
 
 
 class ScreenViewSet(ModelViewSet):
+    delete_view_class = InUseDeleteView
     model = Screen
     icon = "tablet-alt"
     menu_label = gettext_lazy("屏幕")
@@ -244,6 +274,7 @@ class PlaylistFilesView(WagtailAdminTemplateMixin, TemplateView):
         return redirect("screens_playlists:files", pk=self.playlist.pk)
 
 
+@require_GET
 def playlist_package_download(request, pk: int):
     """The playlist's zip, for those who may see the playlist."""
     if not _may(request.user, "view"):

@@ -1,4 +1,5 @@
-"""Every admin URL of the media library, syndication and the brand library ×
+"""Every admin URL of the media library, syndication, the brand library, the
+screens, the schedules and the catalogue import ×
 every role × GET and POST.
 
 The URLs come from the URL configuration (``urls.admin_urls``); each must have
@@ -16,6 +17,7 @@ say so).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 
@@ -23,6 +25,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from brand_assets.models import (
     AssetDownload,
@@ -33,11 +36,29 @@ from brand_assets.models import (
     Licence,
     StickerSpecItem,
 )
+from cms.catalogue.models import ImportRow, ImportRun
+from cms.schedules.models import (
+    Airing,
+    AsRunImport,
+    AsRunLine,
+    ScheduleChannel,
+    SlotRule,
+)
+from cms.schedules.timezones import local
 from media_pipeline.models import (
     MediaAsset,
     SubtitleTrack,
     TranscodeJob,
     TranscodeProfile,
+)
+from screens.models import (
+    Playlist,
+    PlaylistItem,
+    PlayRecord,
+    Screen,
+    ScreenNetwork,
+    ScreenRendition,
+    ScreenSize,
 )
 from syndication.models import (
     Delivery,
@@ -71,6 +92,13 @@ ADMIN_HOME = "/admin/"
 # the login page). Reviewed by hand when written: producers never delete;
 # "scoped_b" reaches no object of B; reviewers and syndication managers only
 # choose media; syndication is the managers'; the ledger deletes for nobody.
+# Screens (screens 0002): managers run networks, sizes, screens, playlists
+# and resolve plays; editors compose playlists (and so may make their files)
+# and see the networks; producers see playlists, their files and zip, and
+# plays. Schedules (schedules 0002): editors plan and import as-run logs,
+# and alone move airings in the calendar; producers and managers see the
+# schedule, the 节目单 and the report. The catalogue import is for whoever
+# holds "add import run", which no role does. Reviewers reach none of them.
 
 NOBODY = frozenset()
 
@@ -94,8 +122,15 @@ def test_every_admin_url_has_an_expectation():
     names = {url.name for url in URLS}
     assert names - EXPECTED.keys() == set(), "admin URLs without an expectation"
     assert EXPECTED.keys() - names == set(), "expectations for URLs that are gone"
-    # Sanity: the walk found the three apps' viewsets.
-    assert {"media:edit", "syndication_deliveries:act", "brand_asset:delete"} <= names
+    # Sanity: the walk found every app's viewsets.
+    assert {
+        "media:edit",
+        "syndication_deliveries:act",
+        "brand_asset:delete",
+        "screens_playlists:package",
+        "schedules_calendar:move",
+        "catalogue:start",
+    } <= names
 
 
 # --- Objects, once per module --------------------------------------------------
@@ -115,28 +150,48 @@ def world(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
+# Namespaces whose objects are not collection members: one object in the
+# world serves every actor.
+SHARED_OBJECTS = {
+    "media_profiles": "profile",
+    "syndication_deliveries": "delivery",
+    "syndication_platforms": "platform",
+    "syndication_profiles": "delivery_profile",
+    "syndication_partners": "partner",
+    "brand_kit": "kit",
+    "brand_sticker_spec": "sticker_spec",
+    "screens_networks": "network",
+    "screens_sizes": "size",
+    "screens_screens": "screen",
+    "screens_playlists": "playlist",
+    "screens_plays": "play",
+    "schedules_airings": "airing",
+    "schedules_calendar": "airing",
+    "schedules_rules": "slot_rule",
+    "schedules_channels": "schedule_channel",
+    "schedules_asrun": "asrun",
+    "catalogue": "import_run",
+}
+
+
 def url_kwargs(url, world: World, side) -> dict:
     namespace = url.name.split(":")[0]
     by_namespace = {
         "media": side.media,
         "media_chooser": side.media,
-        "media_profiles": world.shared["profile"],
-        "syndication_deliveries": world.shared["delivery"],
-        "syndication_platforms": world.shared["platform"],
-        "syndication_profiles": world.shared["delivery_profile"],
-        "syndication_partners": world.shared["partner"],
         "brand_asset": side.brand,
         "brand_licence": side.licence,
-        "brand_kit": world.shared["kit"],
-        "brand_sticker_spec": world.shared["sticker_spec"],
+        **{name: world.shared[key] for name, key in SHARED_OBJECTS.items()},
     }
+    # Where one namespace's "pk" names different kinds of objects.
+    by_name = {"schedules_asrun:resolve": world.shared["asrun_line"]}
     by_param = {
         "job_id": lambda: side.job,
         "track_id": lambda: side.track,
         "key_id": lambda: world.shared["key"],
         "version_id": lambda: side.version,
         "asset_pk": lambda: side.brand,
-        "pk": lambda: by_namespace[namespace],
+        "pk": lambda: by_name.get(url.name) or by_namespace[namespace],
     }
     return {param: by_param[param]().pk for param in url.params}
 
@@ -145,6 +200,7 @@ def post_data(world: World) -> dict:
     """Plausible fields for the forms and actions: a title, a move into
     collection A (where "scoped" may add), a state change."""
     target = world.a.collection.pk
+    today = timezone.localdate()
     return {
         "title": "矩阵改名",
         "name": "矩阵改名",
@@ -155,6 +211,14 @@ def post_data(world: World) -> dict:
         "to_state": "withdrawn",
         "reason": "矩阵",
         "id": [world.b.media.pk, world.a.media.pk],
+        # A valid 节目单 range: a POST must not reach the GET-only export.
+        "channel": world.shared["schedule_channel"].channel_id,
+        "first_day": today.isoformat(),
+        "last_day": today.isoformat(),
+        # The calendar's drag: two hours later, in Beijing time.
+        "start": (local(world.shared["airing"].start_at) + dt.timedelta(hours=2))
+        .replace(tzinfo=None)
+        .isoformat(timespec="minutes"),
     }
 
 
@@ -176,6 +240,20 @@ STATE_MODELS = (
     AssetDownload,
     BrandKit,
     StickerSpecItem,
+    ScreenNetwork,
+    ScreenSize,
+    Screen,
+    Playlist,
+    PlaylistItem,
+    ScreenRendition,
+    PlayRecord,
+    ScheduleChannel,
+    SlotRule,
+    Airing,
+    AsRunImport,
+    AsRunLine,
+    ImportRun,
+    ImportRow,
 )
 
 

@@ -1,4 +1,5 @@
-"""The admin URLs of the media library, syndication and the brand library,
+"""The admin URLs of the media library, syndication, the brand library, the
+screens, the broadcast schedules and the catalogue import,
 found in the URL configuration itself: a view added to these apps is in the
 matrix without anyone listing it."""
 
@@ -6,9 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
-APPS = ("media_pipeline", "syndication", "brand_assets")
+APPS = (
+    "media_pipeline",
+    "syndication",
+    "brand_assets",
+    "screens",
+    "cms.schedules",
+    "cms.catalogue",
+)
 ADMIN_PREFIX = "admin/"
 
 
@@ -32,8 +41,10 @@ def _app_of(callback) -> str | None:
     initkwargs = getattr(callback, "view_initkwargs", None) or {}
     model = initkwargs.get("model")
     if isinstance(model, str):
-        modules.append(model.split(".")[0])
-    elif model is not None:
+        # "app_label.Model": the label ("schedules") is not the module path
+        # ("cms.schedules"), so ask the registry for the model's module.
+        model = apps.get_model(model)
+    if model is not None:
         modules.append(model.__module__)
     for module in modules:
         for app in APPS:

@@ -20,11 +20,17 @@ from wagtail.models import Collection, GroupCollectionPermission
 from brand_assets.licences import licence_create
 from brand_assets.models import BrandAsset, BrandKit, Licence, StickerSpecItem
 from brand_assets.services import asset_version_create
+from cms.catalogue.models import ImportRow, ImportRun, RowStatus, RunStatus
+from cms.schedules.models import AsRunImport, AsRunLine, SlotRule
+from cms.schedules.services import airing_schedule
 from media_pipeline.models import MediaAsset, MediaKind, SubtitleTrack, TranscodeProfile
 from media_pipeline.services.jobs import job_request
+from screens.models import PlaylistItem, PlayRecord, Screen
 from syndication.keys import partner_key_create
 from syndication.models import Delivery, DeliveryProfile, PartnerAccount, Platform
 from tests.conftest import make_user
+from tests.schedules.builders import make_channel, make_episode, make_programme
+from tests.screens.builders import make_network, make_playlist
 
 ROLE_GROUPS = {
     "producer": "制片",
@@ -167,4 +173,91 @@ def build_world() -> World:
         "kit": BrandKit.objects.first(),
         "sticker_spec": StickerSpecItem.objects.first(),
     }
+    shared.update(screens_objects(film=sides["b"].media))
+    shared.update(schedule_objects(owner))
+    shared["import_run"] = import_run(owner)
     return World(users=users, a=sides["a"], b=sides["b"], shared=shared)
+
+
+def screens_objects(film: MediaAsset) -> dict:
+    """A network with its sizes, a screen, a playlist playing ``film`` and a
+    play record of it. Screens are not collection members: one of each."""
+    network = make_network("matrix-bus")
+    size = network.sizes.first()
+    playlist = make_playlist(network, {"media_asset": film}, name="矩阵轮播")
+    now = timezone.now()
+    return {
+        "network": network,
+        "size": size,
+        "screen": Screen.objects.create(network=network, name="矩阵屏", size=size),
+        "playlist": playlist,
+        "play": PlayRecord.objects.create(
+            network=network,
+            log_name="matrix.csv",
+            line_number=1,
+            title="矩阵宣传片",
+            started_at=now - dt.timedelta(minutes=1),
+            ended_at=now,
+            item=PlaylistItem.objects.get(playlist=playlist),
+        ),
+    }
+
+
+def schedule_objects(owner) -> dict:
+    """A channel of its own with a weekly slot, an airing next week and an
+    as-run log with one unmatched line."""
+    channel = make_channel("矩阵频道", broadcaster="矩阵电视台")
+    programme = make_programme("矩阵节目", "matrix-programme")
+    episode = make_episode(programme, 1, minutes=20)
+    start_at = timezone.now().replace(microsecond=0) + dt.timedelta(days=7)
+    rule = SlotRule.objects.create(
+        programme=programme,
+        channel=channel,
+        weekday=start_at.weekday(),
+        local_time=dt.time(19, 30),
+        duration=dt.timedelta(minutes=30),
+        valid_from=timezone.localdate(),
+    )
+    airing = airing_schedule(
+        channel=channel,
+        programme=programme,
+        episode=episode,
+        start_at=start_at,
+        end_at=start_at + dt.timedelta(minutes=30),
+    )
+    log = AsRunImport.objects.create(
+        channel=channel,
+        file_name="matrix.xlsx",
+        imported_by=owner,
+        first_day=timezone.localdate(),
+        last_day=timezone.localdate(),
+    )
+    line = AsRunLine.objects.create(
+        log=log,
+        line_number=1,
+        actual_start_at=start_at,
+        actual_end_at=start_at + dt.timedelta(minutes=30),
+        title="未对应的节目",
+    )
+    return {
+        "schedule_channel": channel.schedule,
+        "slot_rule": rule,
+        "airing": airing,
+        "asrun": log,
+        "asrun_line": line,
+    }
+
+
+def import_run(owner) -> ImportRun:
+    """A dry-run-checked catalogue import that may be started, with a failed
+    row that may be retried."""
+    run = ImportRun.objects.create(
+        sheet_name="矩阵目录.xlsx",
+        media_root="/nonexistent",
+        status=RunStatus.CHECKED,
+        started_by=owner,
+    )
+    ImportRow.objects.create(
+        key="matrix|1", run=run, sheet_row=2, status=RowStatus.FAILED
+    )
+    return run

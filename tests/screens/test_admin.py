@@ -8,7 +8,13 @@ import pytest
 from django.urls import reverse
 
 from media_pipeline.zip_packer import verify_zip
-from screens.models import Playlist, PlaylistItem, ScreenRendition, ScreenSize
+from screens.models import (
+    Playlist,
+    PlaylistItem,
+    Screen,
+    ScreenRendition,
+    ScreenSize,
+)
 from tests.conftest import make_user
 
 from .builders import make_files, make_network, make_playlist, slide_image
@@ -323,3 +329,20 @@ def test_a_bad_screen_is_refused_in_chinese(manager_client, changes, reason):
         reverse("screens_screens:add"), form | {"closes_at": "01:30"}
     )
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("what", ["network", "size"])
+def test_what_a_screen_uses_is_not_deleted_and_says_why(manager_client, what):
+    network = make_network("in-use-net")
+    size = network.sizes.first()
+    screen = Screen.objects.create(network=network, name="一号站台", size=size)
+    target = network if what == "network" else size
+    delete = reverse(f"screens_{what}s:delete", args=[target.pk])
+
+    response = manager_client.post(delete, follow=True)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "无法删除" in page and "仍在使用它" in page and "一号站台" in page
+    assert Screen.objects.filter(pk=screen.pk).exists()
+    assert ScreenSize.objects.filter(network=network).count() == 2

@@ -34,6 +34,9 @@ class ListingExportView(WagtailAdminTemplateMixin, FormView):
 
     template_name = "schedules/admin/listing.html"
     form_class = ListingForm
+    # The form is sent by GET; FormView's POST would save nothing and, with
+    # valid fields, look for a success URL there is none of.
+    http_method_names = ["get", "head", "options"]
     page_title = gettext_lazy("导出节目单")
     header_icon = "download"
 

@@ -6,6 +6,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets import HeaderButton
@@ -51,6 +52,7 @@ class BroadcastReportView(SeeScheduleMixin, WagtailAdminTemplateMixin, TemplateV
         )
 
 
+@require_GET
 def export_view(request):
     if not can_see_schedule(request.user):
         raise PermissionDenied
