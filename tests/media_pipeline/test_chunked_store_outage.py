@@ -10,6 +10,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from django.test import override_settings
 
 from media_pipeline import pipeline
 from media_pipeline.errors import TransientMediaError
@@ -27,10 +28,16 @@ OUTAGE_SECONDS = 5
 
 
 @pytest.fixture
-def second_chunk(settings, tmp_path, s3_storage):
-    """A 24 s video on S3, planned in two 12 s chunks; its second chunk."""
+def chunking(settings):
     settings.MEDIA_CHUNK_MIN_SECONDS = 0
     settings.MEDIA_CHUNK_SECONDS = 12
+
+
+@pytest.fixture
+def second_chunk(chunking, tmp_path, s3_storage):
+    """A 24 s video on S3, planned in two 12 s chunks; its second chunk.
+    (Settings are changed before S3 is switched on, and within it only by
+    override_settings blocks: the S3 storage must not outlive the test.)"""
     source = make_video(tmp_path / "programme.mp4", width=160, height=120, seconds=24)
     asset = asset_create_from_upload(
         staged_path=source, filename=source.name, start_processing=False
@@ -80,12 +87,14 @@ def outage_after_encode(monkeypatch, s3_endpoint):
 
 @pytest.mark.django_db
 def test_a_short_outage_is_waited_out_without_encoding_again(
-    settings, second_chunk, outage_after_encode, caplog
+    second_chunk, outage_after_encode, caplog
 ):
-    settings.MEDIA_STORE_RETRY_DELAYS = (1, 1, 2, 4, 8)
     outage_after_encode.seconds = OUTAGE_SECONDS
     chunk = second_chunk
-    with caplog.at_level(logging.WARNING, logger="media_pipeline.storage"):
+    with (
+        override_settings(MEDIA_STORE_RETRY_DELAYS=(1, 1, 2, 4, 8)),
+        caplog.at_level(logging.WARNING, logger="media_pipeline.storage"),
+    ):
         assert part_task_run(chunk_id=chunk.pk, worker="w") == "succeeded"
 
     # Encoded once; the store failed during the outage and was tried again.
@@ -106,12 +115,14 @@ def test_a_short_outage_is_waited_out_without_encoding_again(
 
 @pytest.mark.django_db
 def test_an_outage_longer_than_the_pauses_gives_the_part_back_to_be_made_again(
-    settings, second_chunk, outage_after_encode
+    second_chunk, outage_after_encode
 ):
-    settings.MEDIA_STORE_RETRY_DELAYS = (0.2, 0.2)
     chunk = second_chunk
     started = time.monotonic()
-    with pytest.raises(TransientMediaError):
+    with (
+        override_settings(MEDIA_STORE_RETRY_DELAYS=(0.2, 0.2)),
+        pytest.raises(TransientMediaError),
+    ):
         part_task_run(chunk_id=chunk.pk, worker="w")
     # Bounded: the pauses and the client's own quick retries, no more.
     assert time.monotonic() - started < 30
