@@ -6,8 +6,10 @@
         [--api-items 10000] [--api-seconds 3] [--api-conn-max-age 600]
         [--api-threads 1] [--search-pages 5000]
         [--scale-requests 20] [--load-seconds 3]
+        [--chunked-seconds 600] [--chunked-workers 2] [--chunked-chunk-seconds 60]
+        [--chunked-clip PATH]
         [--skip-pipeline] [--skip-upload] [--skip-api] [--skip-search]
-        [--skip-scale] [--skip-load] [--postgres URL]
+        [--skip-scale] [--skip-load] [--skip-chunked] [--postgres URL]
         [--json results.json] [--keep]
 
 Search alone (a few minutes): ``--skip-pipeline --skip-upload --skip-api``.
@@ -101,6 +103,32 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="length of one wrk sample of the load benchmark",
     )
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument(
+        "--chunked-seconds",
+        type=float,
+        default=float(os.environ.get("BENCH_CHUNKED_SECONDS", 600)),
+        help="length of the generated 1080p programme of the chunked benchmark "
+        "(or env BENCH_CHUNKED_SECONDS)",
+    )
+    parser.add_argument(
+        "--chunked-workers",
+        type=int,
+        default=2,
+        help="Celery worker processes of the chunked run, one core each",
+    )
+    parser.add_argument(
+        "--chunked-chunk-seconds",
+        type=int,
+        default=60,
+        help="MEDIA_CHUNK_SECONDS of the chunked run",
+    )
+    parser.add_argument(
+        "--chunked-clip",
+        type=Path,
+        help="an existing clip for the chunked benchmark instead of a generated "
+        "one (kept)",
+    )
+    parser.add_argument("--skip-chunked", action="store_true")
     parser.add_argument(
         "--quiet-wait",
         type=float,
@@ -264,6 +292,12 @@ SUMMARY_ROWS = (
     ("9", "slowest page p95 at 3,400 ÷ at 100 items", "scale_p95_large_vs_small", 1.5),
     ("10", "public page req/s ÷ bare copy (worst)", "load_rps_vs_bare", 0.5),
     ("10b", "  bare copy p95 ÷ page p95 (worst)", "load_p95_vs_bare", 0.5),
+    (
+        "11",
+        "chunked: single ÷ (N workers × wall)",
+        "chunked_efficiency",
+        0.9,
+    ),
 )
 AT_LEAST = {
     "api_uncached_vs_bare",
@@ -274,6 +308,7 @@ AT_LEAST = {
     "media_segment_vs_static",
     "load_rps_vs_bare",
     "load_p95_vs_bare",
+    "chunked_efficiency",
 }
 PARTNER_API_KEYS = {key for key in AT_LEAST if key.startswith(("api_", "media_"))}
 
@@ -390,7 +425,7 @@ def main(argv=None) -> int:
     )
     log(f"working in {root}")
     pipeline_results = upload_results = api_results = search_results = None
-    scale_results = load_results = None
+    scale_results = load_results = chunked_results = None
     try:
         log("creating the database (migrate)")
         environment.setup_django()
@@ -460,6 +495,22 @@ def main(argv=None) -> int:
                 quiet_wait=args.quiet_wait,
                 log=log,
             )
+        if not args.skip_chunked:
+            from . import chunked_bench
+            from .media import make_clip
+
+            clip = args.chunked_clip
+            if clip is None:
+                log(f"generating a {args.chunked_seconds:g} s 1080p programme")
+                clip = make_clip(root / "programme.mp4", seconds=args.chunked_seconds)
+            log(f"chunked benchmark, {args.chunked_workers} workers")
+            chunked_results = chunked_bench.run(
+                clip=clip,
+                scratch=root / "chunked",
+                workers=args.chunked_workers,
+                chunk_seconds=args.chunked_chunk_seconds,
+                log=log,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -514,6 +565,11 @@ def main(argv=None) -> int:
 
         lines += ["", *load_bench.report(load_results)]
         ratios.update(load_bench.ratios(load_results))
+    if chunked_results is not None:
+        from . import chunked_bench
+
+        lines += ["", *chunked_bench.report(chunked_results)]
+        ratios.update(chunked_bench.ratios(chunked_results))
     lines += ["", *summary_table(ratios, upload_results), "=" * 78]
     print("\n".join(lines), flush=True)
 
@@ -535,6 +591,7 @@ def main(argv=None) -> int:
             "search": asdict(search_results) if search_results else None,
             "scale": asdict(scale_results) if scale_results else None,
             "load": asdict(load_results) if load_results else None,
+            "chunked": asdict(chunked_results) if chunked_results else None,
         }
         args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     return 0

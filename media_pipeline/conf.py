@@ -85,6 +85,10 @@ media_settings = AppSettings(
         # long, rounded to whole HLS segments (at least one).
         "MEDIA_CHUNK_MIN_SECONDS": 600,
         "MEDIA_CHUNK_SECONDS": 60,
+        # A part of a chunked transcode whose storing fails on a storage
+        # error (an S3 outage) stores its files again after each of these
+        # pauses, in seconds, before the part is given up and made again.
+        "MEDIA_STORE_RETRY_DELAYS": (2, 4, 8, 16, 30),
         # S3 is used when a bucket is named (see cms.settings.base).
         "S3_BUCKET": "",
     }

@@ -55,7 +55,13 @@ from .services.jobs import (
     job_report,
 )
 from .sprites import sprite_sheets_compose
-from .storage import copy_to_local, delete_prefix, download_tree, upload_tree
+from .storage import (
+    copy_to_local,
+    delete_prefix,
+    download_tree,
+    upload_tree,
+    upload_tree_retrying,
+)
 from .validation import (
     max_decoded_seconds,
     refuse_empty,
@@ -137,7 +143,7 @@ def heartbeat(job: TranscodeJob, beat=None):
         return
     stop = threading.Event()
 
-    def beat():
+    def beat_until_stopped():
         try:
             while not stop.wait(HEARTBEAT_SECONDS):
                 if not beat():
@@ -145,7 +151,9 @@ def heartbeat(job: TranscodeJob, beat=None):
         finally:
             connection.close()
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-job-{job.pk}", daemon=True)
+    thread = threading.Thread(
+        target=beat_until_stopped, name=f"heartbeat-job-{job.pk}", daemon=True
+    )
     thread.start()
     try:
         yield
@@ -407,8 +415,10 @@ def part_task_run(*, chunk_id: int, worker: str) -> str:
                 out=out,
             )
             # Stored before it counts as done; a part made again stores the
-            # same names (and, on one ffmpeg build, the same bytes).
-            upload_tree(out, job.output_prefix, all_files(out), replace=True)
+            # same names (and, on one ffmpeg build, the same bytes). A
+            # storage outage is waited out here: only the storing is tried
+            # again, not the encode.
+            upload_tree_retrying(out, job.output_prefix, all_files(out))
         _stop_if_disowned(chunk_succeed(chunk=chunk, manifest=manifest))
         return "succeeded"
     except ffmpeg.JobStopped:

@@ -6,6 +6,7 @@ import logging
 import os
 import posixpath
 import shutil
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .conf import media_settings
 from .errors import TransientMediaError
 
 logger = logging.getLogger(__name__)
@@ -113,6 +115,33 @@ def upload_tree(
     with storage_errors_are_transient(), ThreadPoolExecutor(UPLOAD_WORKERS) as pool:
         for future in [pool.submit(upload, path) for path in relative_paths]:
             future.result()
+
+
+def upload_tree_retrying(
+    local_root: Path, prefix: str, relative_paths: Iterable[str]
+) -> None:
+    """``upload_tree`` (replacing), tried again after each of the pauses in
+    MEDIA_STORE_RETRY_DELAYS while the storage fails: what was made
+    locally (an encoded part) waits out a short outage and is stored as it
+    is, rather than being made again. Raises the last TransientMediaError
+    once the pauses are spent."""
+    relative_paths = list(relative_paths)
+    delays = list(media_settings.MEDIA_STORE_RETRY_DELAYS)
+    while True:
+        try:
+            upload_tree(local_root, prefix, relative_paths, replace=True)
+            return
+        except TransientMediaError as error:
+            if not delays:
+                raise
+            delay = delays.pop(0)
+            logger.warning(
+                "Storing under %s failed (%s); again in %ss",
+                prefix,
+                error.detail,
+                delay,
+            )
+            time.sleep(delay)
 
 
 def download_tree(
