@@ -3,6 +3,8 @@
 from django.urls import reverse
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
+from cms.core.models import DownloadChoice
+
 
 def episode_form_data(**fields) -> dict:
     data = {
@@ -12,6 +14,8 @@ def episode_form_data(**fields) -> dict:
         "summary": "",
         "transcript": rich_text(""),
         "topics": "",
+        # A select the browser always sends.
+        "allow_download": DownloadChoice.FOLLOW_RIGHTS,
         "participants": inline_formset([]),
         "comments": inline_formset([]),
     }

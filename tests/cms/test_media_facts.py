@@ -24,8 +24,9 @@ TYPED = dt.timedelta(minutes=26, seconds=30)  # what the demo episode says
 
 @pytest.fixture
 def clip(demo, tmp_path):
-    """A 12-second video through the whole pipeline, as a producer uploads it."""
-    source = make_video(tmp_path / "clip.mp4", width=320, height=180, seconds=12)
+    """A 12-second video through the whole pipeline, as a producer uploads it;
+    large enough for its poster to be a share image (at least 300 px)."""
+    source = make_video(tmp_path / "clip.mp4", width=640, height=360, seconds=12)
     asset = asset_ingest(path=source, title="十二秒样片", wait=True)
     assert asset.status == AssetStatus.READY, asset.failure_reason
     return asset
@@ -57,7 +58,10 @@ def test_pages_show_the_measured_duration_everywhere(clip):
     html = anonymous.get(page.url).content.decode()
     assert "0分12秒" in html and "26分30秒" not in html
     listing = anonymous.get(page.programme.url).content.decode()
-    item_pattern = rf"<li[^>]*>(?:(?!</li>).)*{page.title}.*?</li>"
+    # The episode list's own item, not the coming airings above it.
+    item_pattern = (
+        rf'<li class="episode-list__item">(?:(?!</li>).)*{page.title}.*?</li>'
+    )
     (item,) = re.findall(item_pattern, listing, re.S)
     assert "0分12秒" in item and "26分30秒" not in item
 
