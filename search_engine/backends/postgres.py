@@ -3,7 +3,7 @@ segmented text; a ranked search is driven by the index table."""
 
 from collections import OrderedDict
 
-from django.db.models import CharField, Count, F
+from django.db.models import Count, F
 from django.db.models.functions import Cast
 from modelsearch.backends.database.postgres.postgres import (
     IndexEntry,
@@ -65,18 +65,20 @@ class PostgresChineseQueryCompiler(PostgresSearchQueryCompiler):
         vector)."""
         search_query = self.build_tsquery(self.query, config=config)
         (title, _), (body, _) = self.get_entry_vectors()
-        allowed = (
-            self.queryset.order_by()
-            .annotate(_search_pk=Cast("pk", output_field=CharField()))
-            .values("_search_pk")
-        )
+        # The keys compared as the caller's keys, not as text: the planner
+        # cannot estimate how many entries match (no statistics for the two
+        # vectors joined) and, comparing text, scanned the caller's table
+        # once per matching entry; a key is looked up in its primary key
+        # index. The entries are of the caller's model only (the content
+        # types), so every object_id casts.
         return (
             IndexEntry.objects.filter(
-                content_type__in=get_descendants_content_types_pks(self.queryset.model),
-                object_id__in=allowed,
+                content_type__in=get_descendants_content_types_pks(self.queryset.model)
             )
             .annotate(_vector_=title._combine(body, "||", False))
             .filter(_vector_=search_query)
+            .annotate(search_key=self.object_id_as_pk())
+            .filter(search_key__in=self.queryset.order_by().values("pk"))
         )
 
     def ranked_pks(self, config, start=None, stop=None) -> list:
@@ -85,12 +87,9 @@ class PostgresChineseQueryCompiler(PostgresSearchQueryCompiler):
         rank = self._build_rank_expression(self.get_entry_vectors(), config)
         ranked = (
             self.matches(config)
-            .annotate(
-                _score_=rank,
-                _pk_=self.object_id_as_pk(),
-            )
-            .order_by(F("_score_").desc(), F("_pk_").desc())
-            .values_list("_pk_", flat=True)
+            .annotate(_score_=rank)
+            .order_by(F("_score_").desc(), F("search_key").desc())
+            .values_list("search_key", flat=True)
         )
         return list(ranked[start:stop])
 
@@ -108,9 +107,7 @@ class PostgresChineseQueryCompiler(PostgresSearchQueryCompiler):
     def facet(self, config, field_name: str) -> dict:
         """How many allowed matches have each value of ``field_name``, most
         first: the caller's rows whose keys match, unranked."""
-        matching_pks = self.matches(config).values_list(
-            self.object_id_as_pk(), flat=True
-        )
+        matching_pks = self.matches(config).values_list("search_key", flat=True)
         rows = (
             self.queryset.filter(pk__in=matching_pks)
             .order_by()
