@@ -2,16 +2,7 @@
 
 from collections import Counter, OrderedDict
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    FloatField,
-    Func,
-    IntegerField,
-    Value,
-    When,
-)
+from django.db.models import CharField, Count, FloatField, Func
 from django.db.models.functions import Cast
 from modelsearch.backends.database.sqlite.query import (
     MatchExpression,
@@ -34,6 +25,7 @@ from .indexing import (
     repeat_for_boost,
     with_indexer,
 )
+from .ranked import SelfRankedResultsMixin, count_in_slice, in_rank_order
 
 # Primary keys per query when a facet counts the values of the matches: under
 # SQLite's oldest limit on query parameters (999).
@@ -128,21 +120,12 @@ class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
         """
         if not self.ranks_itself(score_field):
             return super().search(config, start, stop, score_field=score_field)
-        page = self.ranked_pks(config, start, stop)
-        if not page:
-            return self.queryset.none()
-        rank = Case(
-            *(When(pk=pk, then=Value(position)) for position, pk in enumerate(page)),
-            output_field=IntegerField(),
-        )
-        return self.queryset.filter(pk__in=page).order_by(rank)
+        return in_rank_order(self.queryset, self.ranked_pks(config, start, stop))
 
     def count(self, config, start=0, stop=None) -> int:
         """How many allowed matches (within ``start``–``stop``), counted by
         SQLite without ranking them."""
-        total = self.matches(config).count()
-        end = total if stop is None else min(stop, total)
-        return max(0, end - (start or 0))
+        return count_in_slice(self.matches(config).count(), start, stop)
 
     def facet(self, config, field_name: str) -> dict:
         """How many allowed matches have each value of ``field_name``, most
@@ -174,25 +157,8 @@ class SQLiteChineseAutocompleteQueryCompiler(SQLiteChineseQueryCompiler):
     LAST_TERM_IS_PREFIX = True
 
 
-class SQLiteChineseSearchResults(SQLiteSearchResults):
-    """Counts and facets of a ranked search: no query that orders every
-    match."""
-
-    def _do_count(self):
-        compiler = self.query_compiler
-        if not compiler.ranks_itself(self._score_field):
-            return super()._do_count()
-        config = compiler.get_config(self.backend)
-        return compiler.count(config, self.start, self.stop)
-
-    def facet(self, field_name):
-        compiler = self.query_compiler
-        if not compiler.ranks_itself(self._score_field):
-            return super().facet(field_name)
-        if compiler._get_filterable_field(field_name) is None:
-            # The base's FilterFieldError, with its message.
-            return super().facet(field_name)
-        return compiler.facet(compiler.get_config(self.backend), field_name)
+class SQLiteChineseSearchResults(SelfRankedResultsMixin, SQLiteSearchResults):
+    pass
 
 
 class SQLiteChineseSearchBackend(SegmentingBackendMixin, SQLiteSearchBackend):
