@@ -173,7 +173,10 @@ def build_world() -> World:
         "kit": BrandKit.objects.first(),
         "sticker_spec": StickerSpecItem.objects.first(),
     }
-    shared.update(screens_objects(film=sides["b"].media))
+    # The screens' film is an asset of its own: one the playlist uses cannot be
+    # deleted, and the media library's tests delete side b's.
+    film = media_asset("矩阵宣传片", root.add_child(name="屏幕收藏集"), owner)
+    shared.update(screens_objects(film=film))
     shared.update(schedule_objects(owner))
     shared["import_run"] = import_run(owner)
     return World(users=users, a=sides["a"], b=sides["b"], shared=shared)

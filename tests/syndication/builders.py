@@ -280,8 +280,11 @@ def short_video(
         cover=cover_image() if cover is True else cover or None,
     )
     page.credits = [
-        ShortVideoCredit(person=Person.objects.get(name=name), role=role)
-        for name, role in credits
+        # In the order given, as the editor's form numbers them.
+        ShortVideoCredit(
+            person=Person.objects.get(name=name), role=role, sort_order=index
+        )
+        for index, (name, role) in enumerate(credits)
     ]
     series.add_child(instance=page)
     page.save_revision().publish()
