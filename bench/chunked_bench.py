@@ -13,7 +13,7 @@ and filesystem storage:
     ``asset_ingest(wait=False)`` from this process (pinned to the same core),
     then real ``celery worker --concurrency 1`` processes on the transcode
     queue, each pinned to a core of its own: one plans the job and sends the
-    chord (audio, stills, one task a chunk), the workers share the parts, one
+    chord (the audio, one task a chunk), the workers share the parts, one
     assembles and publishes. Timed until the asset is ready.
 
 Both contenders get one core a process, so the chunked run has N times the
@@ -21,9 +21,10 @@ single pass's CPU: its parallel efficiency is
 
     efficiency = single-pass wall ÷ (N × chunked wall)
 
-1.0 when N workers finish N times sooner; what chunking costs (the stills'
-own decoding pass, a restarted rate control and encoder start-up at every
-chunk, a last chunk running alone, assembly) takes it below.
+1.0 when N workers finish N times sooner; what chunking costs (a restarted
+rate control and encoder start-up at every chunk, decoding from the keyframe
+before each chunk's start, a last chunk running alone, assembly) takes it
+below.
 """
 
 import datetime as dt
@@ -345,7 +346,7 @@ def report(results: ChunkedResults) -> list[str]:
     lines = [
         f"Chunked transcoding (issue 16): {clip['duration']:.0f} s 1920x1080 source, "
         f"{clip['size_mb']} MB; {len(videos)} chunks of {results.chunk_seconds} s, "
-        f"plus audio and stills parts",
+        f"plus the audio part",
         "",
         f"{'contender':<44}{'wall':>10}{'CPU':>10}{'others took':>13}",
         f"{'single pass, 1 process on 1 core':<44}{single.wall:>8.1f} s"
@@ -370,10 +371,9 @@ def report(results: ChunkedResults) -> list[str]:
         f"  parts' work, summed over workers                  "
         f"{results.parts_work:>8.1f}",
     ]
-    for kind in ("audio", "stills"):
-        for part in results.parts:
-            if part.part == kind:
-                lines.append(f"    {kind:<48}{part.seconds:>8.1f}")
+    for part in results.parts:
+        if part.part == "audio":
+            lines.append(f"    {'audio':<48}{part.seconds:>8.1f}")
     if videos:
         seconds = [p.seconds for p in videos]
         lines.append(

@@ -5,10 +5,12 @@ A video longer than ``MEDIA_CHUNK_MIN_SECONDS`` is split into chunks of
 with ``-ss`` before ``-i`` (frame-accurate, timestamps from zero) and
 encoded into every rung from t=0 with the single pass's settings; its
 segments' fragment times are then moved by the chunk's start (fmp4), and
-named as the single pass names them. The audio is encoded once, apart, for
-the whole programme, and so are the stills. Assembly checks the parts'
-manifests, then writes what the single pass writes around the segments:
-media playlists, the MP4 download, the master playlist last.
+named as the single pass names them. Each chunk also makes the poster,
+thumbnails and sprite tiles that fall in its range, from the frames it
+decodes anyway. The audio is encoded once, apart, for the whole programme.
+Assembly checks the parts' manifests, then writes what the single pass
+writes around the segments: media playlists, the MP4 download, the sprite
+sheets, the master playlist last.
 
 Every step here works on local folders; ``chunk_tasks`` moves the parts
 through storage between workers, and ``pipeline`` runs them in sequence when
@@ -29,13 +31,16 @@ from . import ffmpeg, fmp4, ladder
 from .conf import media_settings
 from .errors import PermanentMediaError
 from .hls import MASTER_NAME, write_master_playlist, write_sprite_track
-from .ladder import TranscodePlan
+from .ladder import SPRITE_TILE_GLOB, TranscodePlan
 from .models import MediaKind
 from .sprites import sprite_sheets_compose
 from .validation import max_decoded_seconds
 
 #: Where a part encodes before its files are moved into the output tree.
 PART_FOLDER = "parts"
+POSTER = "poster.jpg"
+THUMBS = "thumbs"
+SPRITE = "sprite"
 AUDIO_RENDITION = "audio"
 PLAYLIST = "index.m3u8"
 
@@ -189,12 +194,16 @@ def chunk_encode(
     them; the chunk's manifest. The init segments stay in the part's own
     folder (``out/parts/chunk-N``): assembly compares them."""
     work = _fresh(out / PART_FOLDER / f"chunk-{span.index:05d}")
+    for folder in (THUMBS, SPRITE):
+        (work / folder).mkdir()
     ffmpeg.run_ffmpeg(
         outputs=ladder.chunk_outputs(
             plan,
             ffmpeg.pinned_input(
                 source, demuxer, start=span.start, duration=span.duration
             ),
+            start=span.start,
+            end=None if span.reads_to_end else span.start + span.duration,
         ),
         timeout=_timeout(span.planned_duration),
         on_progress=on_progress,
@@ -229,6 +238,15 @@ def chunk_encode(
             "init": str(init.relative_to(out)),
             "target_duration": playlist.target_duration,
         }
+    # The poster and thumbnails are final as they are; the sprite tiles
+    # stay with the part until assembly lays them out into sheets.
+    thumbs = sorted((work / THUMBS).iterdir())
+    (out / THUMBS).mkdir(parents=True, exist_ok=True)
+    for thumb in thumbs:
+        thumb.replace(out / THUMBS / thumb.name)
+    made_poster = (work / POSTER).exists()
+    if made_poster:
+        (work / POSTER).replace(out / POSTER)
     return {
         "part": "video",
         "index": span.index,
@@ -236,6 +254,11 @@ def chunk_encode(
         "ffmpeg": ffmpeg.ffmpeg_build(),
         "rungs": rungs,
         "frames": sum(s["samples"] for s in rungs[plan.download.name]["segments"]),
+        "stills": {
+            "poster": made_poster,
+            "thumbs": [thumb.name for thumb in thumbs],
+            "tiles": len(list((work / SPRITE).glob(SPRITE_TILE_GLOB))),
+        },
     }
 
 
@@ -280,29 +303,6 @@ def audio_encode(
     }
 
 
-def stills_make(
-    *,
-    source: Path,
-    demuxer: str,
-    plan: TranscodePlan,
-    out: Path,
-    on_progress: ffmpeg.ProgressCallback | None = None,
-) -> dict:
-    """The poster, thumbnails and sprite sheets and track, from the whole
-    source, in one decoding pass; its manifest."""
-    for folder in ("thumbs", "sprite"):
-        _fresh(out / folder)
-    _whole_source_pass(
-        ladder.still_outputs(plan, ffmpeg.pinned_input(source, demuxer)),
-        plan,
-        on_progress,
-        cwd=out,
-    )
-    sprite_sheets_compose(out / "sprite", plan)
-    write_sprite_track(out / "sprite", plan)
-    return {"part": "stills", "index": 0, "ffmpeg": ffmpeg.ffmpeg_build()}
-
-
 # Assembly ---------------------------------------------------------------
 
 
@@ -315,7 +315,6 @@ def check_parts(plan: TranscodePlan, manifests: list[dict], chunk_count: int) ->
     of ``chunk_count`` video chunks."""
     videos = [m for m in manifests if m.get("part") == "video"]
     audio = [m for m in manifests if m.get("part") == "audio"]
-    stills = [m for m in manifests if m.get("part") == "stills"]
     expected = chunk_count
     counted = Counter(m["index"] for m in videos)
     for index in range(expected):
@@ -336,11 +335,9 @@ def check_parts(plan: TranscodePlan, manifests: list[dict], chunk_count: int) ->
             )
     if len(audio) != 1:
         raise AssemblyRefused(_("音频没有转码完成，无法拼接。"))
-    if len(stills) != 1:
-        raise AssemblyRefused(_("海报与预览图没有生成，无法拼接。"))
     videos.sort(key=lambda m: m["index"])
     first = videos[0]
-    for manifest in [*videos[1:], *audio, *stills]:
+    for manifest in [*videos[1:], *audio]:
         if manifest["ffmpeg"] != first["ffmpeg"]:
             raise AssemblyRefused(
                 _(
@@ -398,9 +395,7 @@ def check_parts(plan: TranscodePlan, manifests: list[dict], chunk_count: int) ->
 def _part_label(manifest: dict) -> str:
     if manifest.get("part") == "video":
         return _("第 %(n)s 段视频") % {"n": manifest["index"] + 1}
-    if manifest.get("part") == "audio":
-        return _("音频")
-    return _("海报与预览图")
+    return _("音频")
 
 
 def _write_rung_playlist(folder: Path, variant: int, tracks: list[dict]) -> None:
@@ -437,16 +432,18 @@ def assemble(
     chunk_count: int,
     out: Path,
     on_progress: ffmpeg.ProgressCallback | None = None,
-) -> None:
+) -> list[str]:
     """Check the parts in ``out`` and write what joins them: the media
-    playlists, the MP4 download, the master playlist last. Safe to run
-    again on the same folder."""
+    playlists, the MP4 download, the sprite sheets and their track, the
+    master playlist last; the files written, relative to ``out``. Safe to
+    run again on the same folder."""
     check_parts(plan, manifests, chunk_count)
     videos = sorted(
         (m for m in manifests if m["part"] == "video"), key=lambda m: m["index"]
     )
     for variant, rung in enumerate(plan.rungs, 1):
         folder = out / "hls" / rung.name
+        folder.mkdir(parents=True, exist_ok=True)
         tracks = [m["rungs"][rung.name] for m in videos]
         shutil.copyfile(out / tracks[0]["init"], folder / init_name(variant))
         _write_rung_playlist(folder, variant, tracks)
@@ -474,10 +471,16 @@ def assemble(
         on_progress,
         cwd=out,
     )
+    sprite = _fresh(out / SPRITE)
+    for tile in (out / PART_FOLDER).glob(f"chunk-*/{SPRITE}/{SPRITE_TILE_GLOB}"):
+        tile.replace(sprite / tile.name)
+    sheets = sprite_sheets_compose(sprite, plan)
+    track = write_sprite_track(sprite, plan)
     write_master_playlist(out / "hls", plan)
+    return _assembly_files(plan, [*sheets, track], out)
 
 
-def assembly_files(plan: TranscodePlan) -> list[str]:
+def _assembly_files(plan: TranscodePlan, sprite: list[Path], out: Path) -> list[str]:
     """What assembly writes, relative to the output folder: stored again
     whenever it runs (an assembly run again replaces what one that died
     left, however far it got)."""
@@ -487,6 +490,7 @@ def assembly_files(plan: TranscodePlan) -> list[str]:
             f"hls/{rung.name}/{init_name(variant)}",
             f"hls/{rung.name}/{PLAYLIST}",
         ]
+    files += [str(path.relative_to(out)) for path in sprite]
     return [*files, "download.mp4", f"hls/{MASTER_NAME}"]
 
 

@@ -30,6 +30,8 @@ SPRITE_TILE_LONG_SIDE = 160
 #: sheets and deleted), and the glob that finds them.
 SPRITE_TILE_PATTERN = "tile_%05d.bmp"
 SPRITE_TILE_GLOB = "tile_*.bmp"
+SPRITE_TILES = f"sprite/{SPRITE_TILE_PATTERN}"
+THUMBNAIL_PATTERN = "thumbs/thumb_%04d.jpg"
 THUMBNAIL_COUNT = 10
 THUMBNAIL_LONG_SIDE = 480
 POSTER_LONG_SIDE = 1280
@@ -75,6 +77,9 @@ class TranscodePlan:
     thumbnail_size: tuple[int, int] = (0, 0)
     sprite_interval: float = 0.0
     tile_size: tuple[int, int] = (0, 0)
+    #: One frame of the source at its nominal rate (chunks share the stills
+    #: out by frame times: see still_grid).
+    frame_seconds: float = 1 / 25
 
     @property
     def codecs_video(self) -> str:
@@ -174,6 +179,7 @@ def plan(
     result.thumbnail_size = fit(width, height, THUMBNAIL_LONG_SIDE)
     result.sprite_interval = max(1.0, duration / SPRITE_MAX_TILES)
     result.tile_size = fit(width, height, SPRITE_TILE_LONG_SIDE)
+    result.frame_seconds = 1 / (video.frame_rate or 25.0)
     return result
 
 
@@ -345,8 +351,8 @@ def _still_outputs(plan_: TranscodePlan, video: FilterableStream) -> list:
     )
     return [
         poster.output("poster.jpg", **{"frames:v": "1", "q:v": "2"}),
-        thumbs.output("thumbs/thumb_%04d.jpg", **{"q:v": "4"}),
-        sprite.output(f"sprite/{SPRITE_TILE_PATTERN}"),
+        thumbs.output(THUMBNAIL_PATTERN, **{"q:v": "4"}),
+        sprite.output(SPRITE_TILES),
     ]
 
 
@@ -406,15 +412,20 @@ def video_start_delay(plan_: TranscodePlan) -> float:
     return B_FRAMES / min(rung.fps for rung in plan_.rungs)
 
 
-def chunk_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
-    """Every rung of one chunk of a video (``source`` reads its time range):
-    the single pass's video, with the same settings, into HLS segments of
-    their own; the audio and stills are made once, apart (see chunking)."""
+def chunk_outputs(
+    plan_: TranscodePlan, source: FilterableStream, *, start: float, end: float | None
+) -> OutputStream:
+    """Every rung of one chunk of a video (``source`` reads its time range,
+    from ``start`` to ``end``, None for the end of the programme): the
+    single pass's video, with the same settings, into HLS segments of their
+    own, and the chunk's share of the stills (chunk_still_outputs). The
+    audio is encoded once, apart (see chunking)."""
+    branches = source[str(plan_.video_stream)].split()
     hls_options = _hls_muxer_options(
         plan_.profile, " ".join(_rung_stream_map(plan_.rungs))
     )
-    return ffmpeg_python.output(
-        *_rung_streams(plan_, source[str(plan_.video_stream)].split()),
+    renditions = ffmpeg_python.output(
+        *_rung_streams(plan_, branches),
         HLS_PLAYLISTS,
         format="hls",
         **_x264_options(plan_, plan_.rungs, "v", global_header=True),
@@ -425,6 +436,130 @@ def chunk_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStrea
         threads="1",
         **hls_options,
     )
+    stills = chunk_still_outputs(
+        plan_, branches[len(plan_.rungs)], start=start, end=end
+    )
+    return ffmpeg_python.merge_outputs(renditions, *stills)
+
+
+#: How far a frame's time may be from a grid point and still count as on
+#: it: far more than the rounding of timestamps, far less than a frame.
+TIME_SLACK = 1e-6
+
+
+def still_grid(
+    interval: float, count: int, *, start: float, end: float | None, frame: float
+) -> range:
+    """The stills ``k`` (k < count) that a chunk from ``start`` to ``end``
+    (None: the programme's end) makes, of a series one ``interval`` apart.
+
+    Still ``k`` is the frame the single pass's fps filter picks for it: the
+    last frame before ``(k + 0.5) × interval``, which at a constant rate is
+    the first frame at or after its point, ``grid_offset`` earlier. A
+    chunk's frames run from ``start`` to one ``frame`` before ``end``, so its
+    first frame also takes the points since the frame before it, which the
+    chunk before never reaches: every still belongs to exactly one chunk,
+    whatever the chunking.
+    """
+    offset = grid_offset(interval, frame)
+
+    def last_point_by(seconds: float) -> int:
+        return math.floor((seconds - offset + TIME_SLACK) / interval)
+
+    first = max(0, last_point_by(start - frame) + 1)
+    last = count - 1 if end is None else min(count - 1, last_point_by(end - frame))
+    return range(first, last + 1)
+
+
+def grid_offset(interval: float, frame: float) -> float:
+    """Where still 0's point lies (see still_grid)."""
+    return interval / 2 - frame
+
+
+def _grid_select(
+    interval: float, count: int, *, start: float, frame: float, takes_first: bool
+) -> str:
+    """A select expression passing, in a chunk starting at ``start``, the
+    first frame at or after each point of a still (see still_grid)."""
+    shift = start - grid_offset(interval, frame) + TIME_SLACK
+
+    def point(local: str) -> str:
+        # Full precision: the chunk and the plan must agree on every point.
+        return f"floor(({local}+{shift!r})/{interval!r})"
+
+    return (
+        f"if(isnan(prev_t),{int(takes_first)},gt({point('t')},{point('prev_t')}))"
+        f"*lt({point('t')},{count})"
+    )
+
+
+def chunk_still_outputs(
+    plan_: TranscodePlan, video: FilterableStream, *, start: float, end: float | None
+) -> list:
+    """The poster, thumbnails and sprite tiles that fall in one chunk, from
+    the frames it decodes anyway (a pass of their own over a long 1080p
+    programme cost an eighth of all the chunks' work). Files are numbered as
+    the single pass numbers them. Every still output holds ffmpeg's progress
+    back until its first frame, so only those the chunk makes are added."""
+    frame = plan_.frame_seconds
+    outputs = []
+    branches = video.split()
+    poster_at = plan_.poster_time
+    if start - frame < poster_at + TIME_SLACK and (
+        end is None or poster_at <= end - frame + TIME_SLACK
+    ):
+        poster = branches[len(outputs)]
+        outputs.append(
+            _scaled(
+                poster.filter(
+                    "select", f"gte(t,{poster_at - start - TIME_SLACK:.6f})"
+                ).filter("trim", end_frame=1),
+                plan_.poster_size,
+            ).output("poster.jpg", **{"frames:v": "1", "q:v": "2"})
+        )
+    grids = [
+        (
+            plan_.thumbnail_interval,
+            plan_.thumbnail_count,
+            plan_.thumbnail_size,
+            THUMBNAIL_PATTERN,
+            {"q:v": "4"},
+        ),
+        (
+            plan_.sprite_interval,
+            plan_.sprite_tiles,
+            plan_.tile_size,
+            SPRITE_TILES,
+            {},
+        ),
+    ]
+    for interval, count, size, pattern, options in grids:
+        points = still_grid(interval, count, start=start, end=end, frame=frame)
+        if not points:
+            continue
+        chosen = branches[len(outputs)].filter(
+            "select",
+            _grid_select(
+                interval,
+                count,
+                start=start,
+                frame=frame,
+                takes_first=points[0] * interval + grid_offset(interval, frame)
+                <= start + TIME_SLACK,
+            ),
+        )
+        outputs.append(
+            _scaled(chosen, size).output(
+                pattern,
+                start_number=str(points[0] + 1),
+                # The image muxer is treated as constant-rate: without
+                # this, ffmpeg fills the gaps between the chosen frames
+                # with copies.
+                fps_mode="passthrough",
+                **options,
+            )
+        )
+    return outputs
 
 
 def audio_track_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
@@ -441,13 +576,6 @@ def audio_track_outputs(plan_: TranscodePlan, source: FilterableStream) -> Outpu
         flags="+cgop+global_header",
         **_aac_options(plan_.profile),
         **_hls_muxer_options(plan_.profile, AUDIO_STREAM_MAP),
-    )
-
-
-def still_outputs(plan_: TranscodePlan, source: FilterableStream) -> OutputStream:
-    """The poster, thumbnails and sprite tiles of a chunked video."""
-    return ffmpeg_python.merge_outputs(
-        *_still_outputs(plan_, source[str(plan_.video_stream)])
     )
 
 

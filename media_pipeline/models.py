@@ -324,7 +324,6 @@ class TranscodeJob(models.Model):
 class ChunkPart(models.TextChoices):
     VIDEO = "video", _("视频分段")
     AUDIO = "audio", _("音频")
-    STILLS = "stills", _("海报与预览图")
 
 
 class ChunkStatus(models.TextChoices):

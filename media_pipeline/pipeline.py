@@ -363,8 +363,6 @@ def part_make(
     _stop_if_disowned(progress(0))
     if chunk.part == ChunkPart.AUDIO:
         return chunking.audio_encode(**common)
-    if chunk.part == ChunkPart.STILLS:
-        return chunking.stills_make(**common)
     return chunking.chunk_encode(span=chunk_span(chunk), **common)
 
 
@@ -474,7 +472,7 @@ def assembly_task_run(*, job_id: int, run_token: str, worker: str) -> str:
             download_tree(job.output_prefix, out)
             audio = TranscodeChunk.objects.of_run(job).get(part=ChunkPart.AUDIO)
             plan = part_plan(audio)
-            chunking.assemble(
+            written = chunking.assemble(
                 plan=plan,
                 manifests=chunk_manifests(job=job),
                 chunk_count=chunk_count(job=job),
@@ -482,9 +480,7 @@ def assembly_task_run(*, job_id: int, run_token: str, worker: str) -> str:
             )
             chunking.remove_parts(out)
             outputs = describe_outputs(out, plan)
-            upload_tree(
-                out, job.output_prefix, chunking.assembly_files(plan), replace=True
-            )
+            upload_tree(out, job.output_prefix, written, replace=True)
             delete_prefix(f"{job.output_prefix}/{chunking.PART_FOLDER}")
             if not job_publish(job=job, outputs=outputs):
                 delete_prefix(job.output_prefix)

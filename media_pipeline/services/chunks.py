@@ -35,9 +35,10 @@ MAX_CHUNK_ATTEMPTS = 3
 def chunks_plan(
     *, job: TranscodeJob, plan: TranscodePlan, measurement
 ) -> list[TranscodeChunk]:
-    """The parts of this run: the audio, the stills, one a chunk. A run
-    planned before (a retried planning task) keeps its rows. The audio keeps
-    the loudness ``measurement`` its normalisation uses."""
+    """The parts of this run: the audio, and one a chunk (which makes its
+    share of the stills too). A run planned before (a retried planning task)
+    keeps its rows. The audio keeps the loudness ``measurement`` its
+    normalisation uses."""
     with transaction.atomic():
         TranscodeChunk.objects.filter(job=job).exclude(run_token=job.run_token).delete()
         existing = list(TranscodeChunk.objects.of_run(job))
@@ -53,14 +54,6 @@ def chunks_plan(
                 start=0,
                 duration=duration,
                 spec={"loudness": asdict(measurement) if measurement else None},
-            ),
-            TranscodeChunk(
-                job=job,
-                run_token=job.run_token,
-                part=ChunkPart.STILLS,
-                index=0,
-                start=0,
-                duration=duration,
             ),
         ]
         rows += [

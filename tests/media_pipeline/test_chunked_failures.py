@@ -54,7 +54,6 @@ def planned(settings, tmp_path):
     parts = {(c.part, c.index): c for c in TranscodeChunk.objects.of_run(job)}
     assert set(parts) == {
         (ChunkPart.AUDIO, 0),
-        (ChunkPart.STILLS, 0),
         (ChunkPart.VIDEO, 0),
         (ChunkPart.VIDEO, 1),
         (ChunkPart.VIDEO, 2),

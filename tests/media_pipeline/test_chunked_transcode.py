@@ -190,7 +190,6 @@ def test_the_programme_was_planned_in_segment_aligned_chunks(both_paths):
     ]
     others = {(part, status) for part, _i, status, _s in both_paths["chunks"]}
     assert (ChunkPart.AUDIO, ChunkStatus.SUCCEEDED) in others
-    assert (ChunkPart.STILLS, ChunkStatus.SUCCEEDED) in others
     # The same kinds of renditions, as many of each.
     assert both_paths["renditions"]["chunked"] == both_paths["renditions"]["single"]
 
@@ -375,3 +374,20 @@ def test_assembly_refuses_audio_that_does_not_start_with_the_video(both_paths):
     assert refusal(plan, manifests) == (
         "音频与视频的起点没有对齐（相差 0.067 秒），无法拼接。"
     )
+
+
+def test_the_stills_are_the_single_pass_ones_across_the_joins(both_paths):
+    """Each chunk makes the stills of its own time range from the frames it
+    decodes (the tiles at 12 s and 24 s come from the first frame of a
+    chunk): on a constant-rate source they are the single pass's, byte for
+    byte, and so is the sprite track."""
+    single, chunked = both_paths["single"], both_paths["chunked"]
+    for folder, pattern in (("thumbs", "*.jpg"), ("sprite", "*")):
+        single_files = sorted(p.name for p in (single / folder).glob(pattern))
+        assert single_files
+        assert sorted(p.name for p in (chunked / folder).glob(pattern)) == single_files
+        for name in single_files:
+            assert (chunked / folder / name).read_bytes() == (
+                single / folder / name
+            ).read_bytes(), f"{folder}/{name}"
+    assert (chunked / "poster.jpg").read_bytes() == (single / "poster.jpg").read_bytes()
