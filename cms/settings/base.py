@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "syndication",
     "brand_assets",
     "screens",
-    "search_engine",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
