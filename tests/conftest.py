@@ -231,18 +231,47 @@ class WorkerProcess:
         self.stop()
         return self.start(extra_env)
 
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+def purge_task_queues() -> None:
+    """Drop every message waiting on the broker's queues."""
+    from cms.celery import app
+
+    app.control.purge()
+
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def _session_worker(django_db_setup, django_db_blocker):
     from django.db import connection
-
-    from cms.celery import app
 
     with django_db_blocker.unblock():
         database_name = str(connection.settings_dict["NAME"])
-    app.control.purge()
-    worker = WorkerProcess(database_name).start()
+    purge_task_queues()
+    worker = WorkerProcess(database_name)
     try:
         yield worker
     finally:
         worker.stop()
+
+
+@pytest.fixture
+def celery_worker_process(_session_worker):
+    """The session's worker, running, with nothing left from an earlier test.
+
+    A test leaves work behind: follow-on tasks it enqueued (transcodes after
+    an import), messages a warm shutdown put back, retries held for later.
+    Run after the test, they write to the database while the next test's
+    teardown empties it, and on PostgreSQL that flush deadlocked with one.
+    So after each test the worker is killed (a warm stop would put its
+    reserved messages back on the queue) and the queues emptied; the next
+    test that asks for it starts it again on the default settings, after
+    dropping what tests without a worker sent in the meantime.
+    """
+    if not _session_worker.running():
+        purge_task_queues()
+        _session_worker.start(extra_env={})
+    yield _session_worker
+    _session_worker.kill()
+    purge_task_queues()

@@ -76,7 +76,3 @@ def test_a_killed_worker_and_the_same_command_again_leave_one_page_and_asset_per
     assert len({row.asset_id for row in import_rows}) == ROWS
     assert Delivery.objects.filter(page_id__in=pages).count() == ROWS
     print(f"rows done when the worker was killed: {done_at_kill} of {ROWS}")
-    # The rows' follow-on tasks (transcodes, partner items) may still hold
-    # locks; the teardown's flush on PostgreSQL deadlocked with one. A worker
-    # stopped (finishing what it runs) and started again holds none.
-    celery_worker_process.restart()

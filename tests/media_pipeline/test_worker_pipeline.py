@@ -60,7 +60,8 @@ def worker_on_s3(celery_worker_process, s3_storage, s3_environment):
     """This test process and the worker both on the S3 endpoint."""
     celery_worker_process.restart(extra_env=s3_environment)
     yield celery_worker_process
-    celery_worker_process.restart(extra_env={})
+    # Before the bucket goes; the next test gets a worker on the defaults.
+    celery_worker_process.kill()
 
 
 @pytest.fixture(params=["filesystem", "s3"])
