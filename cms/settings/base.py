@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "syndication",
     "brand_assets",
     "screens",
+    "search_engine",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

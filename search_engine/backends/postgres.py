@@ -59,24 +59,30 @@ class PostgresChineseQueryCompiler(PostgresSearchQueryCompiler):
         column = pk_field.target_field if pk_field.is_relation else pk_field
         return Cast("object_id", output_field=column)
 
-    def matches(self, config):
-        """The index entries that match and that the caller's queryset
-        allows (the same match as the base's: title and body as one
-        vector)."""
+    def entries_matching(self, config):
+        """The index entries whose title and body, as one vector, match (the
+        base's match), answered by the GIN index on that expression (the
+        search_engine migration)."""
         search_query = self.build_tsquery(self.query, config=config)
         (title, _), (body, _) = self.get_entry_vectors()
+        return IndexEntry.objects.annotate(
+            _vector_=title._combine(body, "||", False)
+        ).filter(_vector_=search_query)
+
+    def matches(self, config):
+        """The matching entries of the caller's model that the caller's
+        queryset allows."""
         # The keys compared as the caller's keys, not as text: the planner
-        # cannot estimate how many entries match (no statistics for the two
-        # vectors joined) and, comparing text, scanned the caller's table
-        # once per matching entry; a key is looked up in its primary key
-        # index. The entries are of the caller's model only (the content
-        # types), so every object_id casts.
+        # misjudges how many entries match (on a fresh table, with no
+        # statistics for the joined vectors yet) and, comparing text,
+        # scanned the caller's table once per matching entry; a key is
+        # looked up in its primary key index. The entries are of the
+        # caller's model only (the content types), so every object_id casts.
         return (
-            IndexEntry.objects.filter(
+            self.entries_matching(config)
+            .filter(
                 content_type__in=get_descendants_content_types_pks(self.queryset.model)
             )
-            .annotate(_vector_=title._combine(body, "||", False))
-            .filter(_vector_=search_query)
             .annotate(search_key=self.object_id_as_pk())
             .filter(search_key__in=self.queryset.order_by().values("pk"))
         )
