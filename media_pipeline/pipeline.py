@@ -39,6 +39,8 @@ from .services.chunks import (
     chunk_fail,
     chunk_heartbeat,
     chunk_manifests,
+    chunk_measured_loudness,
+    chunk_record_loudness,
     chunk_report,
     chunk_span,
     chunk_succeed,
@@ -204,7 +206,7 @@ def _stop_if_disowned(still_ours: bool) -> None:
 
 
 def _run(job: TranscodeJob, work: Path, *, in_process: bool) -> str:
-    asset, profile = job.asset, job.profile
+    asset = job.asset
     source = work / ("source" + Path(asset.original_filename).suffix.lower()[:10])
     copy_to_local(asset.original, source)
 
@@ -216,27 +218,14 @@ def _run(job: TranscodeJob, work: Path, *, in_process: bool) -> str:
     )
     kind = validate_probe(probed)
     asset_record_probe(asset=asset, result=probed, kind=kind)
-    # The header's duration is a claim: every pass stops a little past it,
-    # and the time limits are sized from what may really be decoded.
-    decode_limit = max_decoded_seconds(probed.duration)
-
-    _stop_if_disowned(job_report(job=job, phase=JobPhase.MEASURING))
-    target = loudness_target(profile)
-    measurement = None
-    if probed.audio is not None:
-        measurement = loudness.measure(
-            input_path=source,
-            input_format=probed.demuxer,
-            target=target,
-            timeout=transcode_timeout(decode_limit),
-            on_progress=ProgressReporter(job, probed.duration, JobPhase.MEASURING),
-            decode_limit=decode_limit,
-        )
-    asset_record_loudness(asset=asset, measurement=measurement)
-    plan = job_plan(job=job, probed=probed, kind=kind, measurement=measurement)
     out = work / "out"
-    if chunking.chunking_applies(plan):
-        chunks = chunks_plan(job=job, plan=plan, measurement=measurement)
+    # The ladder, the length and the kind decide whether the video is made
+    # in chunks; only the audio's chain needs the loudness measured, so a
+    # chunked run leaves the measuring to its audio part and no video chunk
+    # waits for it.
+    unmeasured = job_plan(job=job, probed=probed, kind=kind, measurement=None)
+    if chunking.chunking_applies(unmeasured):
+        chunks = chunks_plan(job=job, plan=unmeasured)
         _stop_if_disowned(job_report(job=job, phase=JobPhase.TRANSCODING, progress=0))
         if not in_process:
             chord_dispatch(job=job, chunks=chunks)
@@ -245,8 +234,38 @@ def _run(job: TranscodeJob, work: Path, *, in_process: bool) -> str:
             chunk = chunk_claim(chunk_id=chunk.pk, worker=job.worker)
             _stop_if_disowned(chunk is not None)
             part_run(chunk=chunk, source=source, demuxer=probed.demuxer, out=out)
-        return assembly_run(job=job, plan=plan, out=out)
-    return _single_pass(job, source, probed, plan, decode_limit, out)
+        audio = TranscodeChunk.objects.of_run(job).get(part=ChunkPart.AUDIO)
+        return assembly_run(job=job, plan=part_plan(audio), out=out)
+
+    _stop_if_disowned(job_report(job=job, phase=JobPhase.MEASURING))
+    measurement = measure_loudness(
+        source=source,
+        probed=probed,
+        profile=job.profile,
+        on_progress=ProgressReporter(job, probed.duration, JobPhase.MEASURING),
+    )
+    asset_record_loudness(asset=asset, measurement=measurement)
+    plan = job_plan(job=job, probed=probed, kind=kind, measurement=measurement)
+    return _single_pass(job, source, probed, plan, out)
+
+
+def measure_loudness(
+    *, source: Path, probed, profile: TranscodeProfile, on_progress
+) -> loudness.LoudnessMeasurement | None:
+    """The original's loudness, or None for a source without sound. The
+    header's duration is a claim: the pass stops a little past it, as every
+    pass does, and its time limit is sized from what may really be decoded."""
+    if probed.audio is None:
+        return None
+    decode_limit = max_decoded_seconds(probed.duration)
+    return loudness.measure(
+        input_path=source,
+        input_format=probed.demuxer,
+        target=loudness_target(profile),
+        timeout=transcode_timeout(decode_limit),
+        on_progress=on_progress,
+        decode_limit=decode_limit,
+    )
 
 
 def job_plan(
@@ -266,8 +285,9 @@ def job_plan(
     )
 
 
-def _single_pass(job, source, probed, plan, decode_limit, out) -> str:
+def _single_pass(job, source, probed, plan, out) -> str:
     asset, kind = job.asset, plan.kind
+    decode_limit = max_decoded_seconds(probed.duration)
     for folder in ("hls", "thumbs", "sprite"):
         (out / folder).mkdir(parents=True)
     _stop_if_disowned(
@@ -314,9 +334,13 @@ class PartProgress:
     into it and into its job at most once a second; False once the run is
     disowned, which stops ffmpeg."""
 
-    def __init__(self, chunk: TranscodeChunk):
+    def __init__(self, chunk: TranscodeChunk, *, done: float = 0.0, share=1.0):
         self.chunk = chunk
         self.duration = max(chunk.duration, 0.001)
+        # A part made in two passes (the audio: measure, then encode) counts
+        # each as its ``share`` of the part, after the ``done`` before it.
+        self.done = done
+        self.share = share
         self.last_report = 0.0
 
     def __call__(self, seconds_done: float) -> bool:
@@ -324,22 +348,23 @@ class PartProgress:
         if now - self.last_report < REPORT_EVERY_SECONDS:
             return True
         self.last_report = now
+        fraction = min(seconds_done / self.duration, 1.0)
         return chunk_report(
-            chunk=self.chunk, fraction=min(seconds_done / self.duration, 1.0)
+            chunk=self.chunk, fraction=self.done + self.share * fraction
         )
 
 
 def part_plan(chunk: TranscodeChunk) -> ladder.TranscodePlan:
-    """The plan a part was made with, from what its job kept: the asset's
-    probe and, for the audio, the loudness measured when it was planned."""
+    """The plan a part is made with, from what its job kept: the asset's
+    probe and, once the audio part has measured it, the loudness."""
     job = chunk.job
     asset = job.asset
-    measured = chunk.spec.get("loudness")
+    _, measurement = chunk_measured_loudness(chunk)
     return job_plan(
         job=job,
         probed=ffmpeg.probe_result(asset.probe, size=asset.size),
         kind=asset.kind,
-        measurement=loudness.LoudnessMeasurement(**measured) if measured else None,
+        measurement=measurement,
     )
 
 
@@ -351,19 +376,45 @@ def part_make(
     out: Path,
 ) -> dict:
     """Make one part of a chunked transcode into ``out``; its manifest."""
-    plan = part_plan(chunk)
-    progress = PartProgress(chunk)
-    common = {
-        "source": source,
-        "demuxer": demuxer,
-        "plan": plan,
-        "out": out,
-        "on_progress": progress,
-    }
-    _stop_if_disowned(progress(0))
     if chunk.part == ChunkPart.AUDIO:
-        return chunking.audio_encode(**common)
-    return chunking.chunk_encode(span=chunk_span(chunk), **common)
+        return _audio_part_make(chunk=chunk, source=source, out=out)
+    progress = PartProgress(chunk)
+    _stop_if_disowned(progress(0))
+    return chunking.chunk_encode(
+        source=source,
+        demuxer=demuxer,
+        plan=part_plan(chunk),
+        span=chunk_span(chunk),
+        out=out,
+        on_progress=progress,
+    )
+
+
+def _audio_part_make(*, chunk: TranscodeChunk, source: Path, out: Path) -> dict:
+    """Measure the programme's loudness (once: an attempt made again uses
+    the kept measurement), then encode its audio normalised to it."""
+    measured, _ = chunk_measured_loudness(chunk)
+    progress = PartProgress(chunk)
+    _stop_if_disowned(progress(0))
+    asset = chunk.job.asset
+    probed = ffmpeg.probe_result(asset.probe, size=asset.size)
+    if not measured:
+        measurement = measure_loudness(
+            source=source,
+            probed=probed,
+            profile=chunk.job.profile,
+            on_progress=PartProgress(chunk, share=0.5),
+        )
+        asset_record_loudness(asset=asset, measurement=measurement)
+        chunk_record_loudness(chunk=chunk, measurement=measurement)
+        progress = PartProgress(chunk, done=0.5, share=0.5)
+    return chunking.audio_encode(
+        source=source,
+        demuxer=probed.demuxer,
+        plan=part_plan(chunk),
+        out=out,
+        on_progress=progress,
+    )
 
 
 def part_run(*, chunk: TranscodeChunk, source: Path, demuxer: str, out: Path) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ..chunking import ChunkSpan, chunk_spans
 from ..ladder import TranscodePlan
+from ..loudness import LoudnessMeasurement
 from ..models import (
     ChunkPart,
     ChunkStatus,
@@ -32,13 +33,12 @@ logger = logging.getLogger(__name__)
 MAX_CHUNK_ATTEMPTS = 3
 
 
-def chunks_plan(
-    *, job: TranscodeJob, plan: TranscodePlan, measurement
-) -> list[TranscodeChunk]:
+def chunks_plan(*, job: TranscodeJob, plan: TranscodePlan) -> list[TranscodeChunk]:
     """The parts of this run: the audio, and one a chunk (which makes its
     share of the stills too). A run planned before (a retried planning task)
-    keeps its rows. The audio keeps the loudness ``measurement`` its
-    normalisation uses."""
+    keeps its rows. The audio part measures the loudness it normalises to
+    (chunk_record_loudness): the video parts need no measurement, so none
+    of them waits for it."""
     with transaction.atomic():
         TranscodeChunk.objects.filter(job=job).exclude(run_token=job.run_token).delete()
         existing = list(TranscodeChunk.objects.of_run(job))
@@ -53,7 +53,6 @@ def chunks_plan(
                 index=0,
                 start=0,
                 duration=duration,
-                spec={"loudness": asdict(measurement) if measurement else None},
             ),
         ]
         rows += [
@@ -151,6 +150,28 @@ def chunk_heartbeat(*, chunk: TranscodeChunk) -> bool:
             pk=chunk.job_id, run_token=chunk.run_token, status=JobStatus.RUNNING
         ).update(heartbeat_at=now)
         > 0
+    )
+
+
+def chunk_measured_loudness(chunk: TranscodeChunk) -> tuple[bool, object]:
+    """Whether the audio part has measured its loudness, and what it found
+    (a LoudnessMeasurement, or None for a source without sound)."""
+    if "loudness" not in chunk.spec:
+        return False, None
+    measured = chunk.spec["loudness"]
+    return True, LoudnessMeasurement(**measured) if measured else None
+
+
+def chunk_record_loudness(*, chunk: TranscodeChunk, measurement) -> None:
+    """Keep the audio part's measurement: an attempt made again normalises
+    with the same values (and makes the same bytes), and the assembly plans
+    the master playlist from it."""
+    chunk.spec = {
+        **chunk.spec,
+        "loudness": asdict(measurement) if measurement else None,
+    }
+    TranscodeChunk.objects.filter(pk=chunk.pk, run_token=chunk.run_token).update(
+        spec=chunk.spec
     )
 
 

@@ -101,6 +101,40 @@ def test_a_part_made_again_stores_the_same_bytes(planned):
     assert "视频分段 2" in html and "12–24" in html
 
 
+def test_the_audio_part_measures_the_loudness_once(planned, monkeypatch):
+    """The planner sends the parts without measuring (no video chunk waits
+    for it); the audio part measures, keeps the measurement, and an attempt
+    made again normalises with it, making the same bytes."""
+    from media_pipeline import loudness
+
+    job, parts = planned
+    audio = parts[(ChunkPart.AUDIO, 0)]
+    asset = job.asset
+    asset.refresh_from_db()
+    assert "loudness" not in audio.spec
+    assert asset.loudness_integrated is None
+
+    assert part_task_run(chunk_id=audio.pk, worker="first") == "succeeded"
+    audio.refresh_from_db()
+    asset.refresh_from_db()
+    measured = audio.spec["loudness"]
+    assert -70 < measured["integrated"] < 0
+    assert asset.loudness_integrated == measured["integrated"]
+    first = stored_segments(job, "audio", (0, 1, 2, 3, 4))
+
+    calls = []
+    measure = loudness.measure
+    monkeypatch.setattr(
+        loudness, "measure", lambda **kwargs: calls.append(kwargs) or measure(**kwargs)
+    )
+    TranscodeChunk.objects.filter(pk=audio.pk).update(status=ChunkStatus.RUNNING)
+    audio.refresh_from_db()
+    assert chunk_fail(chunk=audio, reason="测试", permanent=False)
+    assert part_task_run(chunk_id=audio.pk, worker="second") == "succeeded"
+    assert calls == []
+    assert stored_segments(job, "audio", (0, 1, 2, 3, 4)) == first
+
+
 def test_a_part_that_fails_for_good_fails_the_job_with_its_reason(planned):
     job, parts = planned
     # The original is damaged after planning: ffmpeg cannot read it.
