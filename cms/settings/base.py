@@ -132,6 +132,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
     _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
     _sqlite_options.setdefault("timeout", 30)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's default random_page_cost (4) assumes spinning disks: on
+    # SSD storage it prices index reads so high that a search matches every
+    # index entry one by one rather than read the GIN index built for it
+    # (3.5x slower at 3,400 items). 1.1 is the usual figure for SSDs. Empty
+    # leaves the server's own (for a pooler that refuses startup options).
+    _page_cost = env("DATABASE_RANDOM_PAGE_COST", default="1.1")
+    if _page_cost:
+        _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+        _pg_options.setdefault("options", f"-c random_page_cost={float(_page_cost)}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # axes' backend first: it refuses a locked-out username and address before

@@ -71,3 +71,23 @@ def test_postgres_answers_the_match_from_the_joined_vector_index(search_index):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = entries.explain()
     assert "search_engine_entry_title_body_gin" in plan, plan
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="random_page_cost is PostgreSQL's"
+)
+def test_postgres_prices_index_reads_for_ssd_so_a_search_reads_the_index(
+    search_index,
+):
+    """With the server's default random_page_cost (4) the planner matched
+    every entry of the caller's content types one by one, even with
+    sequential scans off; priced for SSD storage, it reads the GIN index."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert float(cursor.fetchone()[0]) == 1.1
+    results = Page.objects.live().search(QUERY, operator="or")
+    entries = results.query_compiler.matches(config="simple")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = entries.explain()
+    assert "search_engine_entry_title_body_gin" in plan, plan
