@@ -173,9 +173,11 @@ class ChunkedResults:
     chunk_seconds: int
     samples: dict[str, Sample] = field(default_factory=dict)
     #: Chunked run: from the ingest call to the first part's start (hash,
-    #: store, queue, probe, loudness, plan), the parts' span, and from the
-    #: last part's end to the asset's publication (assembly).
+    #: store, queue, probe, plan), of it the part before a worker took the
+    #: job (hash, store, queue), the parts' span, and from the last part's
+    #: end to the asset's publication (assembly).
     before_parts: float = math.nan
+    before_job: float = math.nan
     parts_span: float = math.nan
     assembly: float = math.nan
     parts: list[PartTimes] = field(default_factory=list)
@@ -299,6 +301,7 @@ def _part_times(results: ChunkedResults, asset_id: int, began: float) -> None:
     first = min(part.started_at for part in parts).timestamp()
     last = max(part.finished_at for part in parts).timestamp()
     results.before_parts = first - began
+    results.before_job = job.started_at.timestamp() - began
     results.parts_span = last - first
     results.assembly = job.finished_at.timestamp() - last
 
@@ -363,8 +366,10 @@ def report(results: ChunkedResults) -> list[str]:
         f"{chunked.cpu / single.cpu:.3f}",
         "",
         "Chunked run, step by step (wall s):",
-        f"  before the parts (store, probe, loudness, plan)   "
+        f"  before the parts (store, probe, plan)             "
         f"{results.before_parts:>8.1f}",
+        f"    of it, until a worker took the job (hash, store) "
+        f"{results.before_job:>8.1f}",
         f"  parts, first start to last end                    "
         f"{results.parts_span:>8.1f}",
         f"  assembly and publication                          {results.assembly:>8.1f}",
