@@ -17,7 +17,7 @@ from modelsearch.query import Fuzzy, MatchAll, Not
 from modelsearch.utils import get_descendants_content_types_pks
 
 from .indexing import SegmentingBackendMixin, SegmentingIndexerMixin, with_indexer
-from .ranked import SelfRankedResultsMixin, count_in_slice, in_rank_order
+from .ranked import RankedHeadCompilerMixin, SelfRankedResultsMixin, in_rank_order
 
 
 class PostgresChineseIndexer(SegmentingIndexerMixin, ObjectIndexer):
@@ -28,13 +28,16 @@ class PostgresChineseIndex(PostgresIndex):
     add_items = with_indexer(PostgresIndex.add_items, PostgresChineseIndexer)
 
 
-class PostgresChineseQueryCompiler(PostgresSearchQueryCompiler):
+class PostgresChineseQueryCompiler(
+    RankedHeadCompilerMixin, PostgresSearchQueryCompiler
+):
     """The base runs every query (page, count, facet) from the caller's table
     joined to the index on a key cast to text, the match and the rank
     evaluated per row of that join. A ranked search here runs from the index
     table instead: the caller's queryset is a subquery of its keys as text,
-    the count and the facet do not rank, and only the slice asked for is
-    ranked into keys and then fetched."""
+    the facet does not rank, the count comes with the best keys (see
+    RankedHeadCompilerMixin), and only the keys of the slice asked for are
+    fetched."""
 
     def ranks_itself(self, score_field=None) -> bool:
         """Relevance order, no score asked for, the index's own vectors (no
@@ -87,17 +90,17 @@ class PostgresChineseQueryCompiler(PostgresSearchQueryCompiler):
             .filter(search_key__in=self.queryset.order_by().values("pk"))
         )
 
-    def ranked_pks(self, config, start=None, stop=None) -> list:
-        """Primary keys of the allowed matches, best first (ties: the
-        higher key first, as the base), from ``start`` to ``stop``."""
+    RANKED_KEY = "search_key"
+
+    def ranked(self, config):
+        """The allowed matches, best first (ties: the higher key first, as
+        the base)."""
         rank = self._build_rank_expression(self.get_entry_vectors(), config)
-        ranked = (
+        return (
             self.matches(config)
             .annotate(_score_=rank)
             .order_by(F("_score_").desc(), F("search_key").desc())
-            .values_list("search_key", flat=True)
         )
-        return list(ranked[start:stop])
 
     def search(self, config, start, stop, score_field=None, backend=None):
         if not self.ranks_itself(score_field):
@@ -105,10 +108,6 @@ class PostgresChineseQueryCompiler(PostgresSearchQueryCompiler):
                 config, start, stop, score_field=score_field, backend=backend
             )
         return in_rank_order(self.queryset, self.ranked_pks(config, start, stop))
-
-    def count(self, config, start=0, stop=None) -> int:
-        """How many allowed matches (within ``start``–``stop``), unranked."""
-        return count_in_slice(self.matches(config).count(), start, stop)
 
     def facet(self, config, field_name: str) -> dict:
         """How many allowed matches have each value of ``field_name``, most

@@ -25,7 +25,7 @@ from .indexing import (
     repeat_for_boost,
     with_indexer,
 )
-from .ranked import SelfRankedResultsMixin, count_in_slice, in_rank_order
+from .ranked import RankedHeadCompilerMixin, SelfRankedResultsMixin, in_rank_order
 
 # Primary keys per query when a facet counts the values of the matches: under
 # SQLite's oldest limit on query parameters (999).
@@ -57,7 +57,7 @@ class WeightedBM25(Func):
         return f"bm25({SQLiteFTSIndexEntry._meta.db_table}, {weights})", []
 
 
-class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
+class SQLiteChineseQueryCompiler(RankedHeadCompilerMixin, SQLiteSearchQueryCompiler):
     def _build_rank_expression(self, vectors, config):
         # One score for the whole match, title and body weighted by column;
         # bm25() is lower for better matches, as the base orders it.
@@ -96,17 +96,19 @@ class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
             index_entry__object_id__in=allowed,
         )
 
-    def ranked_pks(self, config, start=None, stop=None) -> list:
-        """Primary keys of the allowed matches, best first, from ``start`` to
-        ``stop``: SQLite ranks every match in the index and keeps the slice."""
-        to_pk = self.queryset.model._meta.pk.to_python
-        ranked = (
+    RANKED_KEY = "index_entry__object_id"
+
+    def ranked(self, config):
+        """The allowed matches, best first: SQLite ranks every match in the
+        index."""
+        return (
             self.matches(config)
             .annotate(score=WeightedBM25())
             .order_by("score", "-index_entry_id")
-            .values_list("index_entry__object_id", flat=True)
         )
-        return [to_pk(oid) for oid in ranked[start:stop]]
+
+    def key_to_pk(self, key):
+        return self.queryset.model._meta.pk.to_python(key)
 
     def search(self, config, start, stop, score_field=None):
         """Ranked results from one pass over the full-text index.
@@ -121,11 +123,6 @@ class SQLiteChineseQueryCompiler(SQLiteSearchQueryCompiler):
         if not self.ranks_itself(score_field):
             return super().search(config, start, stop, score_field=score_field)
         return in_rank_order(self.queryset, self.ranked_pks(config, start, stop))
-
-    def count(self, config, start=0, stop=None) -> int:
-        """How many allowed matches (within ``start``–``stop``), counted by
-        SQLite without ranking them."""
-        return count_in_slice(self.matches(config).count(), start, stop)
 
     def facet(self, config, field_name: str) -> dict:
         """How many allowed matches have each value of ``field_name``, most
