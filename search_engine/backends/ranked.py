@@ -75,14 +75,16 @@ class RankedHeadCompilerMixin:
         """The best ``HEAD`` keys, and how many allowed matches there are."""
         head = getattr(self, "_ranked_head", None)
         if head is None:
-            rows = list(
-                self.ranked(config)
-                .annotate(_total_=Window(Count("*")))
-                .values_list(self.RANKED_KEY, "_total_")[: self.HEAD]
-            )
-            head = ([self.key_to_pk(key) for key, _ in rows], rows[0][1] if rows else 0)
-            self._ranked_head = head
+            head = self._ranked_head = self.read_ranked_head(config)
         return head
+
+    def read_ranked_head(self, config) -> tuple[list, int]:
+        rows = list(
+            self.ranked(config)
+            .annotate(_total_=Window(Count("*")))
+            .values_list(self.RANKED_KEY, "_total_")[: self.HEAD]
+        )
+        return [self.key_to_pk(key) for key, _ in rows], rows[0][1] if rows else 0
 
     def ranked_pks(self, config, start=None, stop=None) -> list:
         """Primary keys of the allowed matches, best first, from ``start`` to

@@ -110,6 +110,20 @@ class SQLiteChineseQueryCompiler(RankedHeadCompilerMixin, SQLiteSearchQueryCompi
     def key_to_pk(self, key):
         return self.queryset.model._meta.pk.to_python(key)
 
+    def read_ranked_head(self, config) -> tuple[list, int]:
+        """FTS5's bm25() refuses to run beside a window function: the count
+        is asked apart, and only when the head is full (fewer matches than
+        that are all in it)."""
+        keys = [
+            self.key_to_pk(key)
+            for key in self.ranked(config).values_list(self.RANKED_KEY, flat=True)[
+                : self.HEAD
+            ]
+        ]
+        if len(keys) < self.HEAD:
+            return keys, len(keys)
+        return keys, self.matches(config).count()
+
     def search(self, config, start, stop, score_field=None):
         """Ranked results from one pass over the full-text index.
 

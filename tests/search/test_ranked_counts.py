@@ -5,8 +5,11 @@ here), and with the caller's queryset leaving some matches out."""
 from collections import Counter
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from wagtail.models import Page
+
+from search_engine.backends.ranked import RankedHeadCompilerMixin
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +24,15 @@ def tiny_chunks(monkeypatch):
         monkeypatch.setattr("search_engine.backends.sqlite.IN_CHUNK", 2)
 
 
+@pytest.fixture(autouse=True, params=[2, 60], ids=["head-of-2", "head-of-60"])
+def head(request, monkeypatch):
+    """The best keys the count's query keeps: 2, so that the demo's matches
+    overflow it (the count asked of the whole, slices beyond it read
+    apart), and the default, which holds them all."""
+    monkeypatch.setattr(RankedHeadCompilerMixin, "HEAD", request.param)
+    return request.param
+
+
 def test_count_slices_and_facet_agree_with_the_full_results(search_index):
     every = [page.pk for page in Page.objects.all().search(QUERY, operator="or")]
     assert len(every) >= 4
@@ -33,6 +45,11 @@ def test_count_slices_and_facet_agree_with_the_full_results(search_index):
         page.pk for page in Page.objects.all().search(QUERY, operator="or")[1:3]
     ] == every[1:3]
     assert Page.objects.all().search(QUERY, operator="or")[1:3].count() == 2
+
+    # As a listing asks: the count, then a page, of one search.
+    listing = Paginator(Page.objects.all().search(QUERY, operator="or"), 2)
+    assert listing.count == len(every)
+    assert [page.pk for page in listing.page(2).object_list] == every[2:4]
 
     kinds = Counter(
         Page.objects.filter(pk__in=every).values_list("content_type_id", flat=True)
