@@ -12,14 +12,26 @@ import hashlib
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from media_pipeline.services.assets import (
+    USES_LIMIT,
+    AssetInUse,
+    AssetUse,
+    object_uses,
+    uses_named,
+)
 
 from .models import (
     RASTER_FORMATS,
     BrandAsset,
     BrandAssetVersion,
+    BrandKit,
     BrandVariant,
+    Licence,
     VariantFormat,
     VariantRole,
 )
@@ -161,3 +173,49 @@ def _library_image(version: BrandAssetVersion, filename: str, content: bytes, us
     image.file = ContentFile(content, name=filename)
     image.save()
     return image
+
+
+def brand_asset_uses(asset: BrandAsset) -> list[AssetUse]:
+    """Where a brand asset is used, so that deleting it loses nothing: its
+    licences (deleting would erase the record of what was granted to whom),
+    the kits that include it, and whatever outside the library uses it or a
+    file of one of its versions (a screen playlist's slide, a page)."""
+    uses = [
+        AssetUse(kind=capfirst(Licence._meta.verbose_name), label=str(licence))
+        for licence in asset.licences.all()[:USES_LIMIT]
+    ]
+    uses += [
+        AssetUse(kind=capfirst(BrandKit._meta.verbose_name), label=str(kit))
+        for kit in asset.kits.all()[:USES_LIMIT]
+    ]
+    uses += object_uses(asset)
+    for variant in BrandVariant.objects.filter(version__asset=asset):
+        uses += object_uses(variant)
+    return list(dict.fromkeys(uses))
+
+
+def brand_asset_uses_reason(uses: list[AssetUse]) -> str:
+    return _("该品牌资产正在使用中，不能删除：%(names)s。请先解除这些引用。") % {
+        "names": uses_named(uses)
+    }
+
+
+def brand_asset_delete(*, asset: BrandAsset) -> None:
+    """Delete an asset, its versions and their files, when nothing uses it.
+
+    Raises AssetInUse (with the places) otherwise, also when a use appears
+    between the check and the delete (a PROTECT foreign key refuses it).
+    Download records keep the asset's name (``AssetDownload.asset_name``).
+    """
+    uses = brand_asset_uses(asset)
+    if uses:
+        raise AssetInUse(uses, reason=brand_asset_uses_reason(uses))
+    try:
+        with transaction.atomic():
+            asset.delete()
+    except ProtectedError as error:
+        uses = [
+            AssetUse(kind=capfirst(obj._meta.verbose_name), label=str(obj))
+            for obj in list(error.protected_objects)[:USES_LIMIT]
+        ]
+        raise AssetInUse(uses, reason=brand_asset_uses_reason(uses)) from None

@@ -9,6 +9,7 @@ from django.core.files import File
 from django.db import IntegrityError, models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from modelcluster.fields import ParentalKey
 from wagtail.models import Collection, ReferenceIndex
 
 from ..errors import DuplicateMediaError
@@ -153,6 +154,15 @@ class AssetUse:
         return f"{self.kind}“{self.label}”"
 
 
+def _owner(obj):
+    """What a person opens to find the use: a child row (a playlist's item,
+    a page's inline row) is edited on the object its ParentalKey names."""
+    for field in obj._meta.concrete_fields:
+        if isinstance(field, ParentalKey):
+            return getattr(obj, field.name)
+    return obj
+
+
 def _describe(obj) -> AssetUse:
     # A page's specific title reads better than "Page object"; a child row
     # (a brand variant) is named by what it belongs to when it says so.
@@ -161,31 +171,40 @@ def _describe(obj) -> AssetUse:
 
 
 def asset_uses(asset: MediaAsset) -> list[AssetUse]:
-    """Every place that uses the asset, found without knowing the apps above.
+    """Every place that uses the asset: pages' SET_NULL fields, deliveries'
+    and brand variants' PROTECT ones, StreamField blocks, rich text (see
+    object_uses). The asset's own parts (jobs, subtitles, tags) are not
+    uses."""
+    return object_uses(asset)
 
-    Two sources, because neither sees everything: the foreign keys pointing at
-    MediaAsset from other apps (pages' SET_NULL fields, deliveries' and brand
-    variants' PROTECT ones, whether or not their models are reference-indexed)
-    and Wagtail's reference index (StreamField blocks, rich text, and whatever
-    the usage view shows). The asset's own parts (jobs, subtitles, tags) are
-    not uses.
+
+def object_uses(obj) -> list[AssetUse]:
+    """Every place outside ``obj``'s own app that uses it, found without
+    knowing the apps above.
+
+    Two sources, because neither sees everything: the foreign keys pointing
+    at ``obj``'s model from other apps (whether or not their models are
+    reference-indexed) and Wagtail's reference index (StreamField blocks,
+    rich text, and whatever the usage view shows).
     """
+    model = obj._meta.concrete_model
     uses: dict[tuple, AssetUse] = {}
-    for relation in MediaAsset._meta.get_fields(include_hidden=True):
+    for relation in model._meta.get_fields(include_hidden=True):
         if not (relation.auto_created and not relation.concrete):
             continue
         if not (relation.one_to_many or relation.one_to_one):
             continue
-        model = relation.related_model
-        if model._meta.app_label == MediaAsset._meta.app_label:
+        related = relation.related_model
+        if related._meta.app_label == model._meta.app_label:
             continue
-        rows = model._base_manager.filter(**{relation.field.name: asset})
+        rows = related._base_manager.filter(**{relation.field.name: obj})
         for row in rows[:USES_LIMIT]:
-            uses.setdefault(_key(row), _describe(row))
-    references = ReferenceIndex.get_references_to(asset).group_by_source_object()
-    for obj, _references in references:
-        if obj is not None:
-            uses.setdefault(_key(obj), _describe(obj))
+            owner = _owner(row)
+            uses.setdefault(_key(owner), _describe(owner))
+    references = ReferenceIndex.get_references_to(obj).group_by_source_object()
+    for source, _references in references:
+        if source is not None:
+            uses.setdefault(_key(source), _describe(source))
     return list(uses.values())
 
 
@@ -197,21 +216,29 @@ def _key(obj) -> tuple[str, object]:
     return root._meta.label_lower, obj.pk
 
 
-def asset_uses_reason(uses: list[AssetUse], *, limit: int = 10) -> str:
-    """Why the asset cannot be deleted, naming where it is used."""
+def uses_named(uses: list[AssetUse], *, limit: int = 10) -> str:
+    """The first ``limit`` places, and how many there are in all."""
     names = "、".join(str(use) for use in uses[:limit])
     if len(uses) > limit:
         names += _("等 %(count)s 处") % {"count": len(uses)}
+    return names
+
+
+def asset_uses_reason(uses: list[AssetUse], *, limit: int = 10) -> str:
+    """Why the asset cannot be deleted, naming where it is used."""
     return _("该媒体正在使用中，不能删除：%(names)s。请先解除这些引用。") % {
-        "names": names
+        "names": uses_named(uses, limit=limit)
     }
 
 
 class AssetInUse(Exception):
-    def __init__(self, uses: list[AssetUse]):
-        super().__init__(asset_uses_reason(uses))
+    """An asset (a media asset, or another app's) that cannot be deleted:
+    where it is used, and the ``reason`` to show."""
+
+    def __init__(self, uses: list[AssetUse], reason: str | None = None):
         self.uses = uses
-        self.reason = asset_uses_reason(uses)
+        self.reason = reason or asset_uses_reason(uses)
+        super().__init__(self.reason)
 
 
 def asset_delete(*, asset: MediaAsset) -> None:
