@@ -8,6 +8,7 @@ the upload benchmark inherits the same environment and so the same database.
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -57,6 +58,39 @@ def database_create(server_url: str) -> str:
     with psycopg.connect(server_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def database_name(database_url: str) -> str:
+    """The NAME Django's settings give the database of ``database_url``."""
+    path = urlsplit(database_url).path
+    return path.lstrip("/") if database_url.startswith("postgres") else path[1:]
+
+
+def database_copy(database_url: str) -> str:
+    """A copy of the run's database (nobody connected to it); its URL. A
+    SQLite file is copied beside it; a PostgreSQL database is made from it
+    as a template, on the same server."""
+    if not database_url.startswith("postgres"):
+        source = Path(database_name(database_url))
+        copy = source.with_name(f"{source.stem}-copy{source.suffix}")
+        shutil.copyfile(source, copy)
+        return f"sqlite:///{copy}"
+    import psycopg
+
+    source = database_name(database_url)
+    name = f"{source}_copy"
+    server = urlunsplit(urlsplit(database_url)._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    return urlunsplit(urlsplit(database_url)._replace(path=f"/{name}"))
+
+
+def database_copy_drop(copy_url: str) -> None:
+    """Drop a copy made by database_copy (a SQLite copy goes with the run's
+    folder)."""
+    if copy_url.startswith("postgres"):
+        server = urlunsplit(urlsplit(copy_url)._replace(path="/postgres"))
+        database_drop(server, copy_url)
 
 
 def database_drop(server_url: str, database_url: str) -> None:

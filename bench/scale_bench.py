@@ -2,18 +2,17 @@
 
 A synthetic catalogue (``bench.catalogue_scale``: episodes, short videos and
 music works in the issue's 2,000 : 1,200 : 200 proportions, with assets and
-deliveries) of 100 items is generated and each page timed; 3,300 more items
-are added beside it and the same pages timed again, the explorer and the
-public programme page now those of the larger catalogue's programme (1,941
-episodes). Requests go through Django's test client in a process of their
-own, started after each size is generated, against the run's database; each
-page is warmed once, then requested ``requests`` times, round after round in
-rotating order. The row's target is p95 at 3,400 ÷ p95 at 100 ≤ 1.5, judged
-on the page that grows most.
-
-A server does not hold the generator's objects (some 470,000 after 3,300
-items); timed in the generating process, every page, whatever its work,
-came out 20–40 % slower at 3,400 on CPU time alone.
+deliveries) of 100 items is generated; its database is copied, and 3,300
+more items are generated into the copy beside them, the explorer and the
+public programme page there those of the larger catalogue's programme (1,941
+episodes). Each database's pages are requested through Django's test client
+in a process of its own (a server does not hold the generator's some 470,000
+objects; timed in the generating process, every page, whatever its work,
+came out 20–40 % slower at 3,400 on CPU time alone). Each page is warmed
+once, then requested ``requests`` times, round after round in rotating
+order, the two catalogues' rounds alternating: a change in the machine's
+speed during the run falls on both sizes alike. The row's target is p95 at
+3,400 ÷ p95 at 100 ≤ 1.5, judged on the page that grows most.
 
     .venv/bin/python -m bench.run --skip-pipeline --skip-upload --skip-api \\
         --skip-search
@@ -101,23 +100,37 @@ def _forget_partner_pages() -> None:
 ADMIN_USERNAME = "scale-bench"
 
 
-def _time_pages_in_fresh_process(catalogue, *, requests: int, log) -> tuple:
-    """_time_pages in a new interpreter (spawned: a fork would inherit the
-    generator's heap) on the same settings and database; the parent's log
-    gets the lines the child would have written."""
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        walls, cpus, lines = pool.apply(_timing_process, (asdict(catalogue), requests))
-    for line in lines:
-        log(line)
-    return walls, cpus
+class PageTimer:
+    """One catalogue's pages, timed in a process of their own on that
+    catalogue's database: spawned, not forked (a fork would inherit the
+    generator's heap), so it holds what a server would hold."""
+
+    def __init__(self, database_url: str, catalogue):
+        context = multiprocessing.get_context("spawn")
+        self.pool = context.Pool(
+            1, initializer=_timer_start, initargs=(database_url, asdict(catalogue))
+        )
+        self.pool.apply(_timer_warm)
+
+    def round(self, round_index: int) -> dict[str, tuple[float, float]]:
+        return self.pool.apply(_timer_round, (round_index,))
+
+    def close(self) -> None:
+        # The pool ends its process without its exit handlers: the partner
+        # API's fetch records are written first.
+        self.pool.apply(_timer_finish)
+        self.pool.terminate()
+        self.pool.join()
 
 
-def _timing_process(catalogue_fields: dict, requests: int) -> tuple:
-    """The child's side: Django set up from the environment the parent
-    configured (no migration: the database is there), the two clients, the
-    timing; the partner API's fetch records written before the pool ends
-    this process (its exit handlers do not run)."""
+#: The timing process's clients and URLs (set by _timer_start).
+_timer: dict = {}
+
+
+def _timer_start(database_url: str, catalogue_fields: dict) -> None:
+    import os
+
+    os.environ["DATABASE_URL"] = database_url
     import django
 
     django.setup()
@@ -125,89 +138,117 @@ def _timing_process(catalogue_fields: dict, requests: int) -> tuple:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from syndication.fetch_records import fetch_buffer
-
     from .catalogue_scale import Catalogue
 
     setup_test_environment()  # the test client's host, as in a test
     admin = Client()
     admin.force_login(get_user_model().objects.get(username=ADMIN_USERNAME))
-    public = Client()
-    lines = []
-    walls, cpus = _time_pages(
-        Catalogue(**catalogue_fields),
-        admin,
-        public,
-        requests=requests,
-        log=lines.append,
+    _timer.update(
+        admin=admin,
+        public=Client(),
+        urls=_urls(Catalogue(**catalogue_fields)),
     )
-    fetch_buffer.flush()
-    return walls, cpus, lines
 
 
-def _time_pages(catalogue, admin, public, *, requests: int, log) -> dict:
-    from .timing import rotated
+def _timer_client(name: str):
+    return _timer["public"] if name in PUBLIC_PAGES else _timer["admin"]
 
-    urls = _urls(catalogue)
-    samples = {name: [] for name in PAGES}
-    cpu_samples = {name: [] for name in PAGES}
 
-    def client(name):
-        return public if name in PUBLIC_PAGES else admin
-
-    for name in PAGES:  # warm-up, and a check that every page answers
-        url, extra = urls[name]
-        response = client(name).get(url, **extra)
+def _timer_warm() -> None:
+    """Each page once, untimed, and a check that every page answers."""
+    for name in PAGES:
+        url, extra = _timer["urls"][name]
+        response = _timer_client(name).get(url, **extra)
         if response.status_code != 200:
             raise RuntimeError(f"{name}: {url} answered {response.status_code}")
-    for round_index in range(requests):
-        for name in rotated(PAGES, round_index):
-            url, extra = urls[name]
-            if name == "partner items":
-                _forget_partner_pages()
-            # What the process holds so far (the generator's leftovers, what
-            # the test client keeps) is set aside from the collector: a full
-            # collection over it, a second and more at 3,400 items, would be
-            # charged to whichever page it fell in. The request's own garbage
-            # is still collected, and timed.
-            gc.freeze()
-            start, cpu_start = time.perf_counter(), time.thread_time()
-            client(name).get(url, **extra)
-            samples[name].append((time.perf_counter() - start) * 1000)
-            cpu_samples[name].append((time.thread_time() - cpu_start) * 1000)
-    for name in PAGES:
-        log(
-            f"    {name:<18} p95 {percentile(samples[name], 0.95):8.1f} ms, "
-            f"CPU p95 {percentile(cpu_samples[name], 0.95):8.1f} ms"
+
+
+def _timer_round(round_index: int) -> dict[str, tuple[float, float]]:
+    """Every page once, in this round's order: wall and CPU milliseconds."""
+    from .timing import rotated
+
+    timed = {}
+    for name in rotated(PAGES, round_index):
+        url, extra = _timer["urls"][name]
+        if name == "partner items":
+            _forget_partner_pages()
+        # What the process holds so far (what the test client keeps) is set
+        # aside from the collector; the request's own garbage is still
+        # collected, and timed.
+        gc.freeze()
+        start, cpu_start = time.perf_counter(), time.thread_time()
+        _timer_client(name).get(url, **extra)
+        timed[name] = (
+            (time.perf_counter() - start) * 1000,
+            (time.thread_time() - cpu_start) * 1000,
         )
-    return samples, cpu_samples
+    return timed
+
+
+def _timer_finish() -> None:
+    from syndication.fetch_records import fetch_buffer
+
+    fetch_buffer.flush()
 
 
 def run(*, requests: int, log) -> ScaleResults:
-    from django.contrib.auth import get_user_model
+    """Both catalogues side by side: the small one's database is copied
+    before the large one is generated into the copy, and the two are timed
+    round after round, alternately, so that a change in the machine's speed
+    during the run falls on both (timed one after the other, the pages of
+    constant work measured anything from 0.8 to 1.6 apart)."""
+    import os
 
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from . import environment
     from .catalogue_scale import generate
     from .machine import own_cpu_seconds, system_busy_seconds
-    from .timing import CORES
+    from .timing import CORES, rotated
 
     get_user_model().objects.create_superuser(ADMIN_USERNAME, "", ADMIN_USERNAME)
     results = ScaleResults(requests=requests)
     busy, own, wall_start = system_busy_seconds(), own_cpu_seconds(), time.monotonic()
-    added = 0
-    for size in (SMALL, LARGE):
-        log(f"  generating {size - added} items (catalogue of {size})")
-        start = time.monotonic()
-        catalogue = generate(size - added, log=log)
-        added = size
-        results.generate_seconds[str(size)] = time.monotonic() - start
-        log(
-            f"  timing the {len(PAGES)} pages at {size} items, {requests} requests each"
-        )
-        walls, cpus = _time_pages_in_fresh_process(
-            catalogue, requests=requests, log=log
-        )
-        results.samples_ms[str(size)] = walls
-        results.cpu_samples_ms[str(size)] = cpus
+    log(f"  generating {SMALL} items")
+    start = time.monotonic()
+    catalogues = {SMALL: generate(SMALL, log=log)}
+    results.generate_seconds[str(SMALL)] = time.monotonic() - start
+    urls = {SMALL: os.environ["DATABASE_URL"]}
+    connection.close()
+    urls[LARGE] = environment.database_copy(urls[SMALL])
+    connection.settings_dict["NAME"] = environment.database_name(urls[LARGE])
+    log(f"  generating {LARGE - SMALL} more items in a copy (catalogue of {LARGE})")
+    start = time.monotonic()
+    catalogues[LARGE] = generate(LARGE - SMALL, log=log)
+    results.generate_seconds[str(LARGE)] = time.monotonic() - start
+    connection.close()
+
+    log(
+        f"  timing the {len(PAGES)} pages at {SMALL} and at {LARGE} items, "
+        f"alternately, {requests} requests each"
+    )
+    timers = {size: PageTimer(urls[size], catalogues[size]) for size in urls}
+    try:
+        for size in urls:
+            results.samples_ms[str(size)] = {name: [] for name in PAGES}
+            results.cpu_samples_ms[str(size)] = {name: [] for name in PAGES}
+        for round_index in range(requests):
+            for size in rotated(list(urls), round_index):
+                for name, (wall, cpu) in timers[size].round(round_index).items():
+                    results.samples_ms[str(size)][name].append(wall)
+                    results.cpu_samples_ms[str(size)][name].append(cpu)
+    finally:
+        for timer in timers.values():
+            timer.close()
+        connection.settings_dict["NAME"] = environment.database_name(urls[SMALL])
+        environment.database_copy_drop(urls[LARGE])
+    for size in urls:
+        for name in PAGES:
+            log(
+                f"    {size:>5} items  {name:<18} p95 {results.p95(size, name):8.1f} "
+                f"ms, CPU p95 {results.cpu_p95(size, name):8.1f} ms"
+            )
     wall = time.monotonic() - wall_start
     foreign = max(0.0, system_busy_seconds() - busy - (own_cpu_seconds() - own))
     results.contention = foreign / (wall * CORES) if wall else 0.0

@@ -110,19 +110,23 @@ class SQLiteChineseQueryCompiler(RankedHeadCompilerMixin, SQLiteSearchQueryCompi
     def key_to_pk(self, key):
         return self.queryset.model._meta.pk.to_python(key)
 
+    #: Up to this many matches, every key is read in rank order and counted
+    #: in Python: cheaper than SQLite matching them all again to count them.
+    KEYS_COUNTED_HERE = 2000
+
     def read_ranked_head(self, config) -> tuple[list, int]:
-        """FTS5's bm25() refuses to run beside a window function: the count
-        is asked apart, and only when the head is full (fewer matches than
-        that are all in it)."""
-        keys = [
-            self.key_to_pk(key)
-            for key in self.ranked(config).values_list(self.RANKED_KEY, flat=True)[
-                : self.HEAD
+        """FTS5's bm25() refuses to run beside a window function: the ranked
+        keys are read (up to KEYS_COUNTED_HERE, and counted), and only past
+        that are the matches counted by a query of their own."""
+        keys = list(
+            self.ranked(config).values_list(self.RANKED_KEY, flat=True)[
+                : self.KEYS_COUNTED_HERE
             ]
-        ]
-        if len(keys) < self.HEAD:
-            return keys, len(keys)
-        return keys, self.matches(config).count()
+        )
+        head = [self.key_to_pk(key) for key in keys[: self.HEAD]]
+        if len(keys) < self.KEYS_COUNTED_HERE:
+            return head, len(keys)
+        return head, self.matches(config).count()
 
     def search(self, config, start, stop, score_field=None):
         """Ranked results from one pass over the full-text index.
