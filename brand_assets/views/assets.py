@@ -8,23 +8,19 @@ The version actions (new version, upload, link media, approve) are in
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.log_actions import log
 
 from media_pipeline.forms import collections_for_form
-from media_pipeline.services.assets import AssetInUse
 from media_pipeline.views.admin_permissions import object_checked
+from media_pipeline.views.in_use import InUseDeleteMixin
 from search_engine.admin import EngineSearchMixin
 
 from ..models import (
@@ -116,41 +112,22 @@ class BrandAssetEditView(generic.EditView):
         return _check_instance(self, "change", super().get_object(queryset))
 
 
-class BrandAssetDeleteView(generic.DeleteView):
+class BrandAssetDeleteView(InUseDeleteMixin, generic.DeleteView):
     """Delete with the delete permission on the asset, and only while
     nothing uses it: a licence would lose its record, a kit or a screen
     playlist its file. Where it is used is shown instead of the button."""
 
-    template_name = "media_pipeline/admin/confirm_delete.html"
-
     def get_object(self, queryset=None):
         return _check_instance(self, "delete", super().get_object(queryset))
 
-    @cached_property
-    def uses(self):
+    def find_uses(self):
         return brand_asset_uses(self.object)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.uses:
-            context["is_protected"] = True
-            context["uses"] = self.uses
-            context["uses_reason"] = brand_asset_uses_reason(self.uses)
-        return context
+    def uses_reason(self, uses):
+        return brand_asset_uses_reason(uses)
 
-    def delete_action(self):
-        with transaction.atomic():
-            log(instance=self.object, action="wagtail.delete", user=self.request.user)
-            brand_asset_delete(asset=self.object)
-
-    def form_valid(self, form):
-        try:
-            if self.uses:
-                raise AssetInUse(self.uses, reason=brand_asset_uses_reason(self.uses))
-            return super().form_valid(form)
-        except AssetInUse as refusal:
-            messages.error(self.request, refusal.reason)
-            return redirect(self.get_delete_url())
+    def delete_object(self):
+        brand_asset_delete(asset=self.object)
 
 
 class BrandAssetPageView(generic.InspectView):

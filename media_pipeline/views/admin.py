@@ -4,12 +4,10 @@ subtitle upload and removal."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +17,6 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.log_actions import log
 
 from search_engine.admin import EngineSearchMixin
 
@@ -37,13 +34,14 @@ from ..models import (
 )
 from ..permissions import permission_policy
 from ..player import player_context
-from ..services.assets import AssetInUse, asset_delete, asset_uses, asset_uses_reason
+from ..services.assets import asset_delete, asset_uses, asset_uses_reason
 from ..services.jobs import job_cancel, job_rerun
 from ..services.subtitles import subtitle_track_add, subtitle_track_delete
 from ..stills import prefetch_stills
 from ..subtitles import SubtitleError
 from .admin_permissions import ObjectPermissionMixin, object_checked
 from .columns import DurationColumn, ThumbnailColumn
+from .in_use import InUseDeleteMixin
 
 ACTIVE_STATUSES = (AssetStatus.UPLOADED, AssetStatus.PROCESSING)
 PROGRESS_IDS_LIMIT = 100
@@ -153,42 +151,26 @@ class MediaAssetEditView(ObjectPermissionMixin, generic.EditView):
     object_permissions = ["change"]
 
 
-class MediaAssetDeleteView(ObjectPermissionMixin, generic.DeleteView):
+class MediaAssetDeleteView(ObjectPermissionMixin, InUseDeleteMixin, generic.DeleteView):
     """Delete with the delete permission on the asset's collection, and only
     while nothing uses the asset: a page would silently lose its player, a
     delivery or a brand version its file. Where it is used is shown, with a
     link to the usage view."""
 
     object_permissions = ["delete"]
-    template_name = "media_pipeline/admin/confirm_delete.html"
     success_message = gettext_lazy("已删除媒体“%(object)s”。")
 
-    @cached_property
-    def uses(self):
+    def find_uses(self):
         return asset_uses(self.object)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.uses:
-            context["is_protected"] = True
-            context["uses"] = self.uses
-            context["uses_reason"] = asset_uses_reason(self.uses)
-        return context
+    def uses_reason(self, uses):
+        return asset_uses_reason(uses)
+
+    def delete_object(self):
+        asset_delete(asset=self.object)
 
     def get_success_message(self):
         return self.success_message % {"object": self.object}
-
-    def form_valid(self, form):
-        asset = self.object
-        try:
-            with transaction.atomic():
-                log(instance=asset, action="wagtail.delete", user=self.request.user)
-                asset_delete(asset=asset)
-        except AssetInUse as refusal:
-            messages.error(self.request, refusal.reason)
-            return redirect(self.get_delete_url())
-        messages.success(self.request, self.get_success_message())
-        return redirect(self.get_success_url())
 
 
 def add_redirect_view(request):

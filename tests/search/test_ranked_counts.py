@@ -81,6 +81,18 @@ def test_matches_the_queryset_leaves_out_are_neither_listed_nor_counted(
     ) == (len(every) - 1)
 
 
+JOINED_VECTOR_INDEX = "search_engine_entry_title_body_gin"
+
+
+def plan_without_sequential_scans(queryset) -> str:
+    """PostgreSQL's plan for ``queryset`` with sequential scans off: on the
+    demo's few rows one is cheaper, and off, the plan shows which index the
+    planner would read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        return queryset.explain()
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the joined GIN index is PostgreSQL's"
 )
@@ -89,13 +101,10 @@ def test_postgres_answers_the_match_from_the_joined_vector_index(search_index):
     that expression must be one the planner can use for it (were the
     expressions to drift apart, every search would read the whole table)."""
     results = Page.objects.all().search(QUERY, operator="or")
-    entries = results.query_compiler.entries_matching(config="simple")
-    with connection.cursor() as cursor:
-        # On the demo's few rows a sequential scan is cheaper; off, the
-        # planner shows which index answers the match.
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = entries.explain()
-    assert "search_engine_entry_title_body_gin" in plan, plan
+    plan = plan_without_sequential_scans(
+        results.query_compiler.entries_matching(config="simple")
+    )
+    assert JOINED_VECTOR_INDEX in plan, plan
 
 
 @pytest.mark.skipif(
@@ -111,8 +120,7 @@ def test_postgres_prices_index_reads_for_ssd_so_a_search_reads_the_index(
         cursor.execute("SHOW random_page_cost")
         assert float(cursor.fetchone()[0]) == 1.1
     results = Page.objects.live().search(QUERY, operator="or")
-    entries = results.query_compiler.matches(config="simple")
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = entries.explain()
-    assert "search_engine_entry_title_body_gin" in plan, plan
+    plan = plan_without_sequential_scans(
+        results.query_compiler.matches(config="simple")
+    )
+    assert JOINED_VECTOR_INDEX in plan, plan
