@@ -23,6 +23,7 @@ from __future__ import annotations
 import gc
 import math
 import multiprocessing
+import os
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -128,8 +129,8 @@ _timer: dict = {}
 
 
 def _timer_start(database_url: str, catalogue_fields: dict) -> None:
-    import os
-
+    # The settings read the database from the environment when Django is
+    # set up, in this process only.
     os.environ["DATABASE_URL"] = database_url
     import django
 
@@ -197,8 +198,6 @@ def run(*, requests: int, log) -> ScaleResults:
     round after round, alternately, so that a change in the machine's speed
     during the run falls on both (timed one after the other, the pages of
     constant work measured anything from 0.8 to 1.6 apart)."""
-    import os
-
     from django.contrib.auth import get_user_model
     from django.db import connection
 
