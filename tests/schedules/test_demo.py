@@ -52,6 +52,17 @@ def test_demo_xmltv_validates_and_loading_twice_changes_nothing(client, demo):
     document = etree.parse(io.BytesIO(response.content))
     assert xmltv_dtd().validate(document)
     assert document.getroot().findall("programme")
-    before = (Airing.objects.count(), AsRunImport.objects.count())
+    airings = Airing.objects.values_list("channel_id", "start_at", "episode_id")
+    before = set(airings)
+    last_start = max(start for _, start, _ in before)
+    imports = AsRunImport.objects.count()
+
     demo_schedules()
-    assert (Airing.objects.count(), AsRunImport.objects.count()) == before
+
+    after = list(airings)
+    assert len(after) == len(set(after))  # nothing twice
+    assert before <= set(after)  # nothing moved or lost
+    # The window is four weeks from today (Shanghai): run again after
+    # midnight, it reaches one day further, and only that day is new.
+    assert all(start > last_start for _, start, _ in set(after) - before)
+    assert AsRunImport.objects.count() == imports
